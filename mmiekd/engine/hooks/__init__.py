@@ -1,0 +1,3 @@
+from .teacher_val_hook import TeacherValHook
+
+__all__ = ['TeacherValHook']

@@ -1,0 +1,59 @@
+"""Evaluates the frozen teacher once, so the student's validation metrics are logged beside its own."""
+from typing import Dict, Optional
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmiekd.registry import HOOKS
+
+
+@HOOKS.register_module()
+class TeacherValHook(Hook):
+    """Runs the validation loop's dataloader and evaluator on the teacher before training starts.
+
+    The metrics are logged once (``Teacher: coco/bbox_mAP: ...``) and then added to every validation
+    log as ``teacher/<metric>``, next to the student's, so the gap is visible throughout training.
+
+    Args:
+        log_every_val (bool): Repeat the teacher's metrics in each validation log.
+    """
+
+    # After RuntimeInfoHook (VERY_HIGH) puts the student's metrics in the message hub, before LoggerHook
+    # (BELOW_NORMAL) writes them.
+    priority = 'NORMAL'
+
+    def __init__(self, log_every_val: bool = True):
+        self.log_every_val = log_every_val
+        self.metrics: Optional[Dict[str, float]] = None
+
+    def before_train(self, runner) -> None:
+        if runner.val_loop is None or not hasattr(runner.val_loop, 'evaluator'):
+            runner.logger.warning('TeacherValHook: the runner has no val_dataloader/val_evaluator; '
+                                  'the teacher is not evaluated.')
+            return
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, 'eval_teacher'):
+            raise TypeError(f'TeacherValHook needs a distiller model (with a teacher), got {type(model).__name__}')
+        loop = runner.val_loop
+        model.eval_teacher = True
+        runner.model.eval()
+        try:
+            with torch.no_grad():
+                for data_batch in loop.dataloader:
+                    outputs = runner.model.val_step(data_batch)
+                    loop.evaluator.process(data_samples=outputs, data_batch=data_batch)
+            self.metrics = loop.evaluator.evaluate(len(loop.dataloader.dataset))
+        finally:
+            model.eval_teacher = False
+            runner.model.train()
+        text = '  '.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in self.metrics.items())
+        runner.logger.info(f'Teacher: {text}')
+        runner.message_hub.update_info('teacher_metrics', self.metrics)
+
+    def after_val_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
+        if not self.log_every_val or not self.metrics:
+            return
+        for key, value in self.metrics.items():
+            if isinstance(value, (int, float)):
+                runner.message_hub.update_scalar(f'val/teacher/{key}', value)

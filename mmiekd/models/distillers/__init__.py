@@ -1,0 +1,6 @@
+from .output_recorder import OutputRecorder, StopForward
+from .single_teacher_distiller import SingleTeacherDistiller, as_levels, build_model
+from .teacher_inputs import TeacherInputAdapter
+
+__all__ = ['SingleTeacherDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels',
+           'build_model']

@@ -1,0 +1,239 @@
+"""A student trained with a frozen teacher: the machinery every mmiekd method builds on."""
+import contextlib
+import warnings
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+from torch import nn
+
+from mmiekd.registry import MODELS
+from mmiekd.utils.checkpoint import load_weights_strictly
+from mmiekd.utils.model_config import load_model_cfg, with_build_scopes
+from .output_recorder import OutputRecorder, check_module_name
+from .teacher_inputs import TeacherInputAdapter
+
+TERM_KEYS = {'student', 'teacher', 'loss', 'connector'}
+
+
+def as_levels(output) -> Tuple[torch.Tensor, ...]:
+    """Flattens a recorded output into its tensors: one tensor -> (t,); FPN levels -> (t0, t1, ...)."""
+    if isinstance(output, torch.Tensor):
+        return (output, )
+    levels = []
+    for item in output:
+        levels.extend(as_levels(item))
+    return tuple(levels)
+
+
+def build_model(model: Union[str, dict], key: str) -> BaseModel:
+    """Builds ``student``/``teacher`` from a config dict, a ``pkg::path`` or a local config file."""
+    return MODELS.build(load_model_cfg(model, key))
+
+
+class DistillTerm:
+    """One ``distill`` entry: which outputs are compared, by which loss, through which connector."""
+
+    def __init__(self, name: str, student: str, teacher: str):
+        self.name = name
+        self.student = student
+        self.teacher = teacher
+
+
+@MODELS.register_module()
+class SingleTeacherDistiller(BaseModel):
+    """Trains ``student`` with distillation terms against a frozen ``teacher``.
+
+    Train: the student's own losses plus one ``distill.loss_<term>`` per active term. Validation, test and
+    ``predict`` are the student's (so mmdet/mmpretrain evaluators work unchanged); set
+    :attr:`eval_teacher` to evaluate the teacher instead (``mmiekd.TeacherValHook`` does).
+
+    Args:
+        student (dict | str): Model config dict, ``'mmdet::path.py'``/``'mmpretrain::path.py'`` config, or a
+            local config file whose ``model`` is used.
+        teacher (dict | str): Same forms as ``student``.
+        teacher_ckpt (str, optional): Teacher weights, loaded on CPU with the safe loader; every key and
+            shape must fit. Without it the teacher is untrained (a warning says so).
+        distill (dict): ``{term: dict(student=<module>, teacher=<module>, loss=<loss cfg>,
+            connector=<cfg | list of cfgs | None>)}``. Module names are those of ``named_modules()``
+            (``'neck'``, ``'backbone.layer3'``, ``'head.fc'``). An output that is a tuple/list (FPN levels),
+            or a module that runs several times per forward, is distilled level by level and the levels'
+            losses are summed. A list of connector configs gives one connector per level.
+        save_teacher (bool): Keep the teacher's weights in training checkpoints. By default they are left
+            out: the teacher is rebuilt from ``teacher``/``teacher_ckpt`` on resume.
+        data_preprocessor (dict | nn.Module, optional): Defaults to the student's. The teacher's own
+            normalisation is applied to the same batch by :class:`TeacherInputAdapter`.
+    """
+
+    def __init__(self,
+                 student: Union[str, dict],
+                 teacher: Union[str, dict],
+                 teacher_ckpt: Optional[str] = None,
+                 distill: Optional[Dict[str, dict]] = None,
+                 save_teacher: bool = False,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        student_model = build_model(student, 'student')
+        teacher_model = build_model(teacher, 'teacher')
+        if data_preprocessor is None:
+            data_preprocessor = student_model.data_preprocessor
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.student = student_model
+        self.teacher = teacher_model
+        self.eval_teacher = False
+        self._prepare_teacher(teacher_ckpt)
+        self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
+
+        self.terms: Dict[str, DistillTerm] = {}
+        self.distill_losses = nn.ModuleDict()
+        self.connectors = nn.ModuleDict()
+        for name, term_cfg in (distill or {}).items():
+            self._add_term(name, term_cfg)
+        self.active_terms = set(self.terms)
+        self.student_recorder = OutputRecorder(
+            self.student, [t.student for t in self.terms.values()], role='student')
+        self.teacher_recorder = OutputRecorder(
+            self.teacher, [t.teacher for t in self.terms.values()], stop_early=True, role='teacher')
+        if not save_teacher:
+            self._register_state_dict_hook(_drop_teacher_weights)
+            self.register_load_state_dict_post_hook(_accept_missing_teacher_weights)
+
+    # ------------------------------------------------------------------ construction
+    def _prepare_teacher(self, teacher_ckpt: Optional[str]) -> None:
+        if teacher_ckpt:
+            load_weights_strictly(self.teacher, teacher_ckpt, 'teacher_ckpt')
+            # The runner's init_weights() must not re-initialise (or re-download) the loaded teacher.
+            self.teacher._is_init = True
+        else:
+            message = ('!!! SingleTeacherDistiller: no `teacher_ckpt` given: the teacher is UNTRAINED and the '
+                       'student will be distilled from random features. Set `teacher_ckpt`. !!!')
+            warnings.warn(message, stacklevel=3)
+            print_log(message, logger='current', level=30)
+        self.teacher.requires_grad_(False)
+        self.teacher.eval()
+
+    def _add_term(self, name: str, cfg: dict) -> None:
+        key = f'distill.{name}'
+        if not isinstance(cfg, dict):
+            raise TypeError(f'`{key}` must be a dict(student=..., teacher=..., loss=...), got {cfg!r}')
+        unknown = set(cfg) - TERM_KEYS
+        missing = {'student', 'teacher', 'loss'} - set(cfg)
+        if unknown or missing:
+            raise KeyError(f'`{key}`: ' + (f'unknown keys {sorted(unknown)}; ' if unknown else '')
+                           + (f'missing keys {sorted(missing)}; ' if missing else '')
+                           + f'expected {sorted(TERM_KEYS)} (connector optional)')
+        for role, model in (('student', self.student), ('teacher', self.teacher)):
+            check_module_name(model, cfg[role], f'{key}.{role}', role)
+        try:
+            self.distill_losses[name] = MODELS.build(with_build_scopes(cfg['loss']))
+        except (TypeError, ValueError, KeyError) as err:
+            raise type(err)(f'`{key}.loss`: {err}') from err
+        connector = cfg.get('connector')
+        if isinstance(connector, (list, tuple)):
+            self.connectors[name] = nn.ModuleList(MODELS.build(with_build_scopes(c)) for c in connector)
+        elif connector is not None:
+            self.connectors[name] = MODELS.build(with_build_scopes(connector))
+        self.terms[name] = DistillTerm(name, cfg['student'], cfg['teacher'])
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True):
+        """Sets the training mode of everything but the teacher, which always stays in eval mode."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    def set_term_active(self, name: str, active: bool) -> None:
+        """Turns a distillation term on or off (schedules use this); inactive terms cost nothing."""
+        if name not in self.terms:
+            raise KeyError(f'unknown distillation term "{name}"; terms: {sorted(self.terms)}')
+        (self.active_terms.add if active else self.active_terms.discard)(name)
+
+    @property
+    def needs_teacher(self) -> bool:
+        """Whether any active term reads teacher outputs this step."""
+        return bool(self.active_terms)
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None, mode: str = 'tensor'):
+        """``mode='loss'``: student losses + distillation losses; other modes: the student's (or, with
+        :attr:`eval_teacher`, the teacher's) own forward."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if self.eval_teacher:
+            return self.teacher(self.teacher_input(inputs), data_samples, mode)
+        return self.student(inputs, data_samples, mode)
+
+    def run_teacher(self, inputs: torch.Tensor, data_samples: Optional[list]) -> None:
+        """Runs the teacher (no grad, its own normalisation) until every recorded output is in."""
+        with torch.no_grad(), self.teacher_recorder.recording():
+            self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
+
+    def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
+        """Student losses plus ``distill.loss_<term>`` for each active term.
+
+        Args:
+            inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
+            data_samples (list): The batch's data samples.
+        """
+        terms = [self.terms[name] for name in self.terms if name in self.active_terms]
+        if terms:
+            self.run_teacher(inputs, data_samples)
+        recording = self.student_recorder.recording() if terms else contextlib.nullcontext()
+        with recording:
+            losses = self.student(inputs, data_samples, mode='loss')
+        for term in terms:
+            losses[f'distill.loss_{term.name}'] = self.term_loss(term)
+        self.student_recorder.clear()
+        self.teacher_recorder.clear()
+        return losses
+
+    def term_loss(self, term: DistillTerm) -> torch.Tensor:
+        """The loss of one term, summed over levels; computed in fp32 outside autocast."""
+        student_levels = as_levels(self.student_recorder.get(term.student))
+        teacher_levels = as_levels(self.teacher_recorder.get(term.teacher))
+        if len(student_levels) != len(teacher_levels):
+            raise ValueError(f'`distill.{term.name}`: the student\'s "{term.student}" gives {len(student_levels)} '
+                             f'output(s) but the teacher\'s "{term.teacher}" gives {len(teacher_levels)}')
+        loss_module = self.distill_losses[term.name]
+        total = 0.
+        for level, (student_out, teacher_out) in enumerate(zip(student_levels, teacher_levels)):
+            student_out = self._connect(term.name, level, student_out)
+            self._check_pair(term, level, len(student_levels), student_out, teacher_out)
+            with torch.autocast(device_type=student_out.device.type, enabled=False):
+                total = total + loss_module(student_out.float(), teacher_out.float())
+        return total
+
+    def _connect(self, name: str, level: int, feature: torch.Tensor) -> torch.Tensor:
+        connector = self.connectors[name] if name in self.connectors else None
+        if isinstance(connector, nn.ModuleList):
+            connector = connector[level]
+        return feature if connector is None else connector(feature)
+
+    def _check_pair(self, term, level, num_levels, student_out, teacher_out) -> None:
+        loss_module = self.distill_losses[term.name]
+        if hasattr(loss_module, 'check_inputs'):
+            why = loss_module.check_inputs(student_out, teacher_out)
+        else:
+            why = None if student_out.shape == teacher_out.shape else 'the shapes must be equal'
+        if why is None:
+            return
+        where = f' (level {level})' if num_levels > 1 else ''
+        hint = ''
+        if student_out.dim() == 4 and teacher_out.dim() == 4 and student_out.shape[1] != teacher_out.shape[1]:
+            hint = (f' Add `distill.{term.name}.connector=dict(type=\'mmiekd.ConvConnector\', '
+                    f'in_channels={student_out.shape[1]}, out_channels={teacher_out.shape[1]})`.')
+        raise ValueError(f'`distill.{term.name}`: the student\'s "{term.student}"{where} output has shape '
+                         f'{tuple(student_out.shape)} (after the connector, if any) and the teacher\'s '
+                         f'"{term.teacher}" output has shape {tuple(teacher_out.shape)}: {why}.{hint}')
+
+
+def _drop_teacher_weights(module, state_dict, prefix, local_metadata) -> None:
+    for key in [k for k in state_dict if k.startswith(prefix + 'teacher.')]:
+        del state_dict[key]
+
+
+def _accept_missing_teacher_weights(module, incompatible_keys) -> None:
+    # Training checkpoints leave the teacher out (it comes from teacher_ckpt); that is not a mismatch.
+    missing: List[str] = incompatible_keys.missing_keys
+    missing[:] = [k for k in missing if not k.startswith('teacher.') and '.teacher.' not in k]

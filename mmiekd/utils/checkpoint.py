@@ -1,0 +1,116 @@
+"""Checkpoint loading with ``weights_only=True`` and an explicit allow-list.
+
+torch >= 2.6 unpickles checkpoints with ``weights_only=True``: only tensors, containers and allow-listed
+classes. MMEngine 0.10.7 calls ``torch.load`` without saying so, and its own training checkpoints hold a few
+non-tensor objects (``HistoryBuffer`` in the message hub, numpy arrays and scalars in the log history), so
+``--resume`` fails. We do not switch the safety off: every local checkpoint that MMEngine (``load_from``,
+``--resume``, ``init_cfg=Pretrained``) or mmiekd (teacher checkpoints) reads goes through
+:func:`load_checkpoint_safely`, which allows exactly those classes and refuses anything else by name.
+"""
+import os.path as osp
+import pickle
+import re
+from typing import Callable, List, Union
+
+import numpy as np
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds an object outside the allow-list."""
+
+
+def _numpy_globals() -> List:
+    """The numpy objects a pickled ndarray or numpy scalar refers to (numpy 1.x and 2.x names)."""
+    multiarray = getattr(np, '_core', np.core).multiarray
+    dtypes = [type(np.dtype(name)) for name in (
+        'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16',
+        'float32', 'float64', 'complex64', 'complex128', 'str', 'object')]
+    return [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar, *dtypes]
+
+
+def _mmengine_globals() -> List:
+    from mmengine.logging import HistoryBuffer
+    return [HistoryBuffer]
+
+
+_EXTRA_GLOBALS: List = []
+
+
+def allowed_globals() -> List:
+    """Everything a checkpoint may hold besides tensors and plain containers."""
+    return [*_numpy_globals(), *_mmengine_globals(), *_EXTRA_GLOBALS]
+
+
+def allow_checkpoint_globals(*objects) -> None:
+    """Adds classes/functions to the allow-list (for a checkpoint format of your own that you trust)."""
+    _EXTRA_GLOBALS.extend(objects)
+
+
+def load_checkpoint_safely(filename: str, map_location: Union[str, Callable, torch.device, None] = 'cpu'):
+    """``torch.load(filename, weights_only=True)`` with mmiekd's allow-list.
+
+    Args:
+        filename (str): Local path.
+        map_location: As in :func:`torch.load`; ``'cpu'`` by default so a GPU checkpoint loads anywhere.
+
+    Raises:
+        FileNotFoundError: No such file.
+        UnsafeCheckpointError: The checkpoint holds an object outside the allow-list; the message names it.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    try:
+        with torch.serialization.safe_globals(allowed_globals()):
+            return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        found = re.findall(r'GLOBAL ([\w.]+)', str(err)) or re.findall(r'global ([\w.]+)', str(err))
+        what = found[0] if found else 'an object'
+        raise UnsafeCheckpointError(
+            f'Refusing to load checkpoint "{filename}": it holds {what}, which is not on mmiekd\'s '
+            'allow-list of what MMEngine/MMDetection/MMPretrain checkpoints contain (tensors, containers, '
+            'numpy arrays/scalars, mmengine HistoryBuffer). If you trust this file and its format, allow '
+            'the class with mmiekd.utils.allow_checkpoint_globals(...).') from err
+
+
+def install_safe_checkpoint_loader() -> None:
+    """Makes MMEngine read every local checkpoint through :func:`load_checkpoint_safely`."""
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_safely)
+
+
+def load_weights_strictly(model: torch.nn.Module, filename: str, key: str) -> None:
+    """Loads a checkpoint into ``model`` and requires every key and shape to fit.
+
+    Accepts a plain state dict or a checkpoint with ``state_dict`` (``module.`` prefixes of DDP-saved
+    weights are stripped).
+
+    Args:
+        model (nn.Module): The model to fill.
+        filename (str): Checkpoint path.
+        key (str): The config key that named the file (``'teacher_ckpt'``), named in errors.
+
+    Raises:
+        ValueError: Missing or unexpected keys, or shape mismatches; the first ones are listed.
+    """
+    checkpoint = load_checkpoint_safely(filename, map_location='cpu')
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError(f'`{key}`: "{filename}" holds no state dict')
+    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    mismatched = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(v.shape)}'
+                  for k, v in own.items() if k in state and hasattr(state[k], 'shape')
+                  and tuple(state[k].shape) != tuple(v.shape)]
+    if missing or unexpected or mismatched:
+        parts = []
+        for label, items in (('missing keys', missing), ('unexpected keys', unexpected),
+                             ('shape mismatches', mismatched)):
+            if items:
+                parts.append(f'{len(items)} {label} (first: {items[:5]})')
+        raise ValueError(f'`{key}`="{filename}" does not fit the model built for it: ' + '; '.join(parts)
+                         + '. Is it a checkpoint of the same architecture?')
+    model.load_state_dict(state, strict=True)

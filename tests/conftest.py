@@ -1,0 +1,116 @@
+"""Shared fixtures: generated data and tiny configs (a few channels, 64 px images, a handful of steps)."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TOOLS = osp.join(ROOT, 'tools')
+
+# Tiny Faster R-CNN overrides, applied to mmdet's own faster-rcnn_r50_fpn_1x_coco.py.
+TINY_FASTER_RCNN = '''
+model = dict(
+    backbone=dict(depth=18, base_channels={c}, init_cfg=None),
+    neck=dict(in_channels=[{c}, {c2}, {c4}, {c8}], out_channels=16),
+    rpn_head=dict(in_channels=16, feat_channels=16),
+    roi_head=dict(bbox_roi_extractor=dict(out_channels=16),
+                  bbox_head=dict(in_channels=16, fc_out_channels=32, num_classes=6)))
+'''
+
+TINY_RUNTIME = '''
+img_scale = (64, 64)
+train_dataloader = dict(batch_size=2, dataset=dict(data_root='{data}/',
+    pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+              dict(type='Resize', scale=img_scale, keep_ratio=True), dict(type='PackDetInputs')]))
+_test_pipeline = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=img_scale, keep_ratio=True),
+                  dict(type='LoadAnnotations', with_bbox=True),
+                  dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                                                        'scale_factor'))]
+val_dataloader = dict(batch_size=2, dataset=dict(data_root='{data}/', pipeline=_test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file='{data}/annotations/instances_val.json')
+test_evaluator = val_evaluator
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters={iters}, val_interval={iters})
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+param_scheduler = []
+optim_wrapper = dict(optimizer=dict(lr=0.01))
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False, interval={iters}))
+log_processor = dict(by_epoch=False)
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+'''
+
+
+def tiny_faster_rcnn(base_channels: int = 8) -> str:
+    c = base_channels
+    return TINY_FASTER_RCNN.format(c=c, c2=2 * c, c4=4 * c, c8=8 * c)
+
+
+@pytest.fixture(scope='session')
+def shapes_data(tmp_path_factory):
+    """A tiny shapes dataset in COCO format: 8 train and 4 val images of 64 px."""
+    from mmiekd.datasets import generate_shapes_coco
+    out = tmp_path_factory.mktemp('shapes_coco')
+    generate_shapes_coco(str(out), num_train=8, num_val=4, img_size=64, seed=0)
+    return str(out)
+
+
+def write_config(path, text: str) -> str:
+    with open(path, 'w') as f:
+        f.write(text)
+    return str(path)
+
+
+@pytest.fixture
+def plain_mmdet_config(tmp_path, shapes_data):
+    """A plain mmdet config (no mmiekd type in it): tiny Faster R-CNN on the shapes data, 2 iterations."""
+    text = ("_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', "
+            f"'{ROOT}/configs/_base_/datasets/shapes_coco_detection.py']\n"
+            + tiny_faster_rcnn(8) + TINY_RUNTIME.format(data=shapes_data, iters=2))
+    return write_config(tmp_path / 'tiny_faster_rcnn.py', text)
+
+
+@pytest.fixture
+def tiny_fitnet_config(tmp_path, shapes_data):
+    """The FitNet recipe (configs/kd/tiny) on the test data, 2 iterations."""
+    text = (f"_base_ = ['{ROOT}/configs/kd/tiny/fitnet_faster_rcnn_tiny_shapes.py']\n"
+            + TINY_RUNTIME.format(data=shapes_data, iters=2))
+    return write_config(tmp_path / 'tiny_fitnet.py', text)
+
+
+def run_tool(*args, env=None, timeout=600, check=True):
+    """Runs a tools/ script in a subprocess with this interpreter; returns the CompletedProcess."""
+    full_env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}')
+    return proc
+
+
+def tiny_classifier(base_channels: int = 8, num_classes: int = 10, **preprocessor) -> dict:
+    """An mmpretrain ImageClassifier with a CIFAR ResNet-18 of ``base_channels`` (last stage 8x wider)."""
+    model = dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=base_channels,
+                      base_channels=base_channels),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=num_classes, in_channels=8 * base_channels,
+                  loss=dict(type='CrossEntropyLoss')))
+    if preprocessor:
+        model['data_preprocessor'] = dict(type='ClsDataPreprocessor', **preprocessor)
+    return model
+
+
+def classification_batch(n: int = 4, size: int = 32, num_classes: int = 10, seed: int = 0) -> dict:
+    """A data batch as a dataloader gives it: uint8 images and labelled DataSamples."""
+    import torch
+    from mmpretrain.structures import DataSample
+    g = torch.Generator().manual_seed(seed)
+    inputs = [torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8) for _ in range(n)]
+    samples = [DataSample().set_gt_label(int(torch.randint(0, num_classes, (1, ), generator=g)))
+               for _ in range(n)]
+    return dict(inputs=inputs, data_samples=samples)

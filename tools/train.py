@@ -1,0 +1,70 @@
+"""Train a model (an mmiekd distiller or any plain MMDetection/MMPretrain config).
+
+Same flags as MMDetection's tools/train.py:
+    python tools/train.py CONFIG [--work-dir DIR] [--amp] [--resume [CKPT]] [--auto-scale-lr]
+                                 [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+from launch_utils import add_common_args, export_local_rank, load_config  # noqa: E402
+from mmengine.logging import print_log  # noqa: E402
+from mmengine.registry import RUNNERS  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a detector, classifier or distiller')
+    parser.add_argument('config', help='train config file path (also pkg::path)')
+    add_common_args(parser)
+    parser.add_argument('--amp', action='store_true', default=False,
+                        help='automatic mixed precision (fp16 on GPU, bf16 autocast on CPU)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the learning rate by the actual total batch size (auto_scale_lr)')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from CKPT, or without a value from the latest checkpoint in the work dir')
+    args = parser.parse_args(argv)
+    export_local_rank(args)
+    return args
+
+
+def apply_train_args(cfg, args):
+    if args.amp:
+        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if optim_wrapper in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
+            print_log('AMP training is already enabled in the config.', logger='current', level=30)
+        else:
+            if optim_wrapper not in ('OptimWrapper', 'mmengine.OptimWrapper'):
+                raise ValueError(f'--amp needs `optim_wrapper.type` "OptimWrapper", got "{optim_wrapper}"')
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+            import torch
+            if not torch.cuda.is_available():
+                # fp16 autocast is a GPU feature; bf16 autocast runs on CPU and needs no loss scaling.
+                cfg.optim_wrapper.dtype = 'bfloat16'
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
+            raise RuntimeError('--auto-scale-lr needs `auto_scale_lr=dict(base_batch_size=...)` in the config')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = apply_train_args(load_config(args), args)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
