@@ -9,7 +9,7 @@ import pytest
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(ROOT, 'tools')
 
-# Tiny Faster R-CNN overrides, applied to mmdet's own faster-rcnn_r50_fpn_1x_coco.py.
+# Tiny Faster R-CNN overrides, applied to mmdet's own Faster R-CNN R50-FPN model.
 TINY_FASTER_RCNN = '''
 model = dict(
     backbone=dict(depth=18, base_channels={c}, init_cfg=None),
@@ -32,7 +32,7 @@ val_dataloader = dict(batch_size=2, dataset=dict(data_root='{data}/', pipeline=_
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file='{data}/annotations/instances_val.json')
 test_evaluator = val_evaluator
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters={iters}, val_interval={iters})
+train_cfg = dict(max_iters={iters}, val_interval={iters})
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = []
@@ -66,8 +66,9 @@ def write_config(path, text: str) -> str:
 @pytest.fixture
 def plain_mmdet_config(tmp_path, shapes_data):
     """A plain mmdet config (no mmiekd type in it): tiny Faster R-CNN on the shapes data, 2 iterations."""
-    text = ("_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', "
-            f"'{ROOT}/configs/_base_/datasets/shapes_coco_detection.py']\n"
+    text = ("_base_ = ['mmdet::_base_/models/faster-rcnn_r50_fpn.py', "
+            f"'{ROOT}/configs/_base_/datasets/shapes_coco_detection.py', "
+            f"'{ROOT}/configs/_base_/schedules/tiny_iters.py', 'mmdet::_base_/default_runtime.py']\n"
             + tiny_faster_rcnn(8) + TINY_RUNTIME.format(data=shapes_data, iters=2))
     return write_config(tmp_path / 'tiny_faster_rcnn.py', text)
 

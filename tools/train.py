@@ -40,11 +40,13 @@ def apply_train_args(cfg, args):
         else:
             if optim_wrapper not in ('OptimWrapper', 'mmengine.OptimWrapper'):
                 raise ValueError(f'--amp needs `optim_wrapper.type` "OptimWrapper", got "{optim_wrapper}"')
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
             import torch
-            if not torch.cuda.is_available():
-                # fp16 autocast is a GPU feature; bf16 autocast runs on CPU and needs no loss scaling.
+            if torch.cuda.is_available():
+                cfg.optim_wrapper.type = 'AmpOptimWrapper'
+                cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+            else:
+                # MMEngine's AmpOptimWrapper is GPU-only; bf16 autocast runs on CPU, without loss scaling.
+                cfg.optim_wrapper.type = 'mmiekd.CPUAutocastOptimWrapper'
                 cfg.optim_wrapper.dtype = 'bfloat16'
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:

@@ -1,18 +1,7 @@
-# FitNet baseline on COCO: Faster R-CNN FPN, student ResNet-50, teacher ResNet-101, 1x schedule.
-# The student and the teacher are mmdet's own configs; only the distillation is added here.
+# FitNet baseline on COCO: Faster R-CNN FPN R50 student, R101 teacher, mmdet's 1x schedule (8 GPUs x 2 imgs).
 _base_ = [
+    '../_base_/distillers/fitnet_faster_rcnn_r50_r101.py',
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/schedules/schedule_1x.py',
     'mmdet::_base_/default_runtime.py',
 ]
-model = dict(
-    type='mmiekd.SingleTeacherDistiller',
-    student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
-    teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
-    # mmdet's model zoo checkpoint of the R101 teacher (37.4 box AP), downloaded beforehand.
-    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
-    distill=dict(
-        # Every FPN level (P2-P6) of the student mimics the teacher's; both necks are 256 channels wide.
-        fpn=dict(student='neck', teacher='neck',
-                 loss=dict(type='mmiekd.FeatureMSELoss', loss_weight=1.0))))
-custom_hooks = [dict(type='mmiekd.TeacherValHook')]

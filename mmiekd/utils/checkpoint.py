@@ -22,17 +22,34 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
 
 
 def _numpy_globals() -> List:
-    """The numpy objects a pickled ndarray or numpy scalar refers to (numpy 1.x and 2.x names)."""
+    """The numpy objects a pickled ndarray or numpy scalar refers to, under numpy 1.x and 2.x names."""
     multiarray = getattr(np, '_core', np.core).multiarray
     dtypes = [type(np.dtype(name)) for name in (
         'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16',
-        'float32', 'float64', 'complex64', 'complex128', 'str', 'object')]
-    return [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar, *dtypes]
+        'float32', 'float64', 'complex64', 'complex128', 'str')]
+    aliases = []
+    for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
+        aliases += [(multiarray._reconstruct, f'{module}._reconstruct'), (multiarray.scalar, f'{module}.scalar')]
+    return [np.ndarray, np.dtype, *dtypes, *aliases]
+
+
+def _history_buffer_statistic(owner, name: str):
+    """Stands in for ``getattr`` while unpickling: resolves only HistoryBuffer's statistics methods.
+
+    A HistoryBuffer pickles its ``_statistics_methods`` as ``getattr(HistoryBuffer, 'mean')``; allowing
+    the real ``getattr`` would let a checkpoint reach any attribute of any allowed class.
+    """
+    from mmengine.logging import HistoryBuffer
+    # The built-in statistics are registered when the first buffer is created, maybe not yet.
+    allowed = {'min', 'max', 'current', 'mean', *HistoryBuffer._statistics_methods}
+    if owner is HistoryBuffer and name in allowed:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(f'GLOBAL builtins.getattr({owner!r}, {name!r}) is not allowed')
 
 
 def _mmengine_globals() -> List:
     from mmengine.logging import HistoryBuffer
-    return [HistoryBuffer]
+    return [HistoryBuffer, (_history_buffer_statistic, 'builtins.getattr')]
 
 
 _EXTRA_GLOBALS: List = []

@@ -1,7 +1,11 @@
-# The FitNet recipe shrunk for CPU runs on the embedded shapes data: same code path, only the model sizes,
-# the data and the schedule change. Student ResNet-18 (8 base channels), teacher ResNet-18 (16 channels).
-_base_ = ['../fitnet_faster_rcnn_r50_r101.py', '../../_base_/datasets/shapes_coco_detection.py']
-
+# The FitNet recipe shrunk for CPU runs on the embedded shapes data: the same distiller base, only the model
+# sizes, the data and the schedule change. Student ResNet-18 (8 base channels), teacher ResNet-18 (16).
+_base_ = [
+    '../../_base_/distillers/fitnet_faster_rcnn_r50_r101.py',
+    '../../_base_/datasets/shapes_coco_detection.py',
+    '../../_base_/schedules/tiny_iters.py',
+    'mmdet::_base_/default_runtime.py',
+]
 _num_classes = 6
 model = dict(
     student=dict(
@@ -19,12 +23,5 @@ model = dict(
             bbox_roi_extractor=dict(out_channels=16),
             bbox_head=dict(in_channels=16, fc_out_channels=64, num_classes=_num_classes))),
     teacher_ckpt=None)
-
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=300, val_interval=300)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(optimizer=dict(lr=0.02))
-param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-                   dict(type='MultiStepLR', by_epoch=False, milestones=[240], gamma=0.1)]
 default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
 log_processor = dict(by_epoch=False)

@@ -1,0 +1,13 @@
+# FitNet on the FPN: Faster R-CNN FPN, student ResNet-50, teacher ResNet-101, both mmdet's own configs.
+model = dict(
+    type='mmiekd.SingleTeacherDistiller',
+    student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
+    teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
+    # mmdet's model-zoo checkpoint of the R101 teacher (37.4 box AP), downloaded beforehand.
+    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    distill=dict(
+        # Every FPN level (P2-P6) of the student mimics the teacher's; both necks are 256 channels wide.
+        fpn=dict(student='neck', teacher='neck',
+                 loss=dict(type='mmiekd.FeatureMSELoss', loss_weight=1.0))))
+# The teacher's val metrics are logged once at the start and beside the student's at every validation.
+custom_hooks = [dict(type='mmiekd.TeacherValHook')]

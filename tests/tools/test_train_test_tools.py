@@ -1,0 +1,114 @@
+"""tools/train.py, tools/test.py and extract_student.py on tiny configs and generated data."""
+import glob
+import json
+import os
+import os.path as osp
+
+import pytest
+import torch
+from conftest import ROOT, run_tool
+
+
+def scalars(work_dir):
+    """The per-iteration log records MMEngine writes to <work_dir>/<timestamp>/vis_data/scalars.json."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    with open(files[-1]) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_plain_mmdet_config_trains_and_resumes_under_weights_only(plain_mmdet_config, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    run_tool('tools/train.py', plain_mmdet_config, '--work-dir', work_dir)
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    first = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu', weights_only=False)
+    assert first['meta']['iter'] == 2 and 'message_hub' in first and 'optimizer' in first
+    proc = run_tool('tools/train.py', plain_mmdet_config, '--work-dir', work_dir, '--resume',
+                    '--cfg-options', 'train_cfg.max_iters=3')
+    assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
+    assert osp.isfile(osp.join(work_dir, 'iter_3.pth'))
+    logged_iters = [r['iter'] for r in scalars(work_dir) if 'loss' in r]
+    assert logged_iters == [3], 'the resumed run continues at iteration 3, nothing repeated'
+    resumed = torch.load(osp.join(work_dir, 'iter_3.pth'), map_location='cpu', weights_only=False)
+    momentum_changed = any(
+        not torch.equal(first['optimizer']['state'][k]['momentum_buffer'], v['momentum_buffer'])
+        for k, v in resumed['optimizer']['state'].items())
+    assert momentum_changed and resumed['meta']['iter'] == 3
+
+
+def test_resume_refuses_checkpoint_with_foreign_object(plain_mmdet_config, tmp_path):
+    work_dir = tmp_path / 'work'
+    work_dir.mkdir()
+    marker = tmp_path / 'pwned'
+    bad = work_dir / 'iter_1.pth'
+    torch.save({'state_dict': {}, 'meta': {'iter': 1}, 'evil': _Exploit(str(marker))}, bad)
+    proc = run_tool('tools/train.py', plain_mmdet_config, '--work-dir', str(work_dir), '--resume', str(bad),
+                    check=False)
+    assert proc.returncode != 0
+    assert 'Refusing to load checkpoint' in proc.stderr and 'posix.system' in proc.stderr
+    assert not marker.exists(), 'the payload must never run'
+
+
+class _Exploit:
+    """Pickles as a call to os.system: what weights_only=True exists to stop."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return os.system, (f'touch {self.path}', )
+
+
+def test_fitnet_distillation_trains_exports_and_plain_mmdet_evaluates(tiny_fitnet_config, plain_mmdet_config,
+                                                                      tmp_path):
+    work_dir = str(tmp_path / 'distill')
+    proc = run_tool('tools/train.py', tiny_fitnet_config, '--work-dir', work_dir)
+    log = proc.stdout + proc.stderr
+    assert 'Teacher: coco/bbox_mAP' in log, 'TeacherValHook evaluates the teacher before training'
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert [r['iter'] for r in records] == [1, 2]
+    assert all(r['distill.loss_fpn'] > 0 and 'loss_cls' in r for r in records)
+    val = [r for r in scalars(work_dir) if 'coco/bbox_mAP' in r][-1]
+    assert 'teacher/coco/bbox_mAP' in val, 'teacher metrics are logged beside the student\'s'
+
+    ckpt = osp.join(work_dir, 'iter_2.pth')
+    state = torch.load(ckpt, map_location='cpu', weights_only=False)['state_dict']
+    assert not any(k.startswith('teacher.') for k in state), 'teacher weights stay out of checkpoints'
+
+    student_file = str(tmp_path / 'student.pth')
+    run_tool('tools/model_converters/extract_student.py', ckpt, student_file)
+    exported = torch.load(student_file, map_location='cpu', weights_only=True)
+    assert set(exported) == {'state_dict', 'meta'}
+    assert all(torch.equal(v, state['student.' + k]) for k, v in exported['state_dict'].items())
+
+    import mmdet.utils
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    mmdet.utils.register_all_modules()
+    plain = MODELS.build(Config.fromfile(plain_mmdet_config).model)
+    result = plain.load_state_dict(exported['state_dict'], strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    proc = run_tool('tools/test.py', plain_mmdet_config, student_file, '--work-dir', str(tmp_path / 'test'))
+    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+
+
+def test_extract_student_rejects_non_distiller_checkpoint(tmp_path):
+    ckpt = tmp_path / 'plain.pth'
+    torch.save({'state_dict': {'backbone.w': torch.zeros(1)}}, ckpt)
+    proc = run_tool('tools/model_converters/extract_student.py', str(ckpt), str(tmp_path / 'o.pth'), check=False)
+    assert proc.returncode != 0 and 'no "student.*" weights' in proc.stderr
+    assert not (tmp_path / 'o.pth').exists()
+
+
+@pytest.mark.parametrize('flag', ['--local-rank', '--local_rank'])
+def test_train_and_test_accept_both_local_rank_spellings(flag, monkeypatch):
+    import sys
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import test as test_tool
+    import train as train_tool
+    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    args = train_tool.parse_args(['cfg.py', flag, '3', '--launcher', 'pytorch', '--resume'])
+    assert args.local_rank == 3 and os.environ['LOCAL_RANK'] == '3' and args.resume == 'auto'
+    args = test_tool.parse_args(['cfg.py', 'ckpt.pth', flag, '1', '--cfg-options', 'a.b=2'])
+    assert args.local_rank == 1 and args.cfg_options == {'a.b': 2}
+    with pytest.raises(SystemExit):
+        train_tool.parse_args(['cfg.py', '--launcher', 'nccl'])
