@@ -9,16 +9,6 @@ import pytest
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(ROOT, 'tools')
 
-# Tiny Faster R-CNN overrides, applied to mmdet's own Faster R-CNN R50-FPN model.
-TINY_FASTER_RCNN = '''
-model = dict(
-    backbone=dict(depth=18, base_channels={c}, init_cfg=None),
-    neck=dict(in_channels=[{c}, {c2}, {c4}, {c8}], out_channels=16),
-    rpn_head=dict(in_channels=16, feat_channels=16),
-    roi_head=dict(bbox_roi_extractor=dict(out_channels=16),
-                  bbox_head=dict(in_channels=16, fc_out_channels=32, num_classes=6)))
-'''
-
 TINY_RUNTIME = '''
 img_scale = (64, 64)
 train_dataloader = dict(batch_size=2, dataset=dict(data_root='{data}/',
@@ -43,11 +33,6 @@ env_cfg = dict(dist_cfg=dict(backend='gloo'))
 '''
 
 
-def tiny_faster_rcnn(base_channels: int = 8) -> str:
-    c = base_channels
-    return TINY_FASTER_RCNN.format(c=c, c2=2 * c, c4=4 * c, c8=8 * c)
-
-
 @pytest.fixture(scope='session')
 def shapes_data(tmp_path_factory):
     """A tiny shapes dataset in COCO format: 8 train and 4 val images of 64 px."""
@@ -66,10 +51,8 @@ def write_config(path, text: str) -> str:
 @pytest.fixture
 def plain_mmdet_config(tmp_path, shapes_data):
     """A plain mmdet config (no mmiekd type in it): tiny Faster R-CNN on the shapes data, 2 iterations."""
-    text = ("_base_ = ['mmdet::_base_/models/faster-rcnn_r50_fpn.py', "
-            f"'{ROOT}/configs/_base_/datasets/shapes_coco_detection.py', "
-            f"'{ROOT}/configs/_base_/schedules/tiny_iters.py', 'mmdet::_base_/default_runtime.py']\n"
-            + tiny_faster_rcnn(8) + TINY_RUNTIME.format(data=shapes_data, iters=2))
+    text = (f"_base_ = ['{ROOT}/configs/_base_/tiny/faster_rcnn_r18c8_shapes.py']\n"
+            + TINY_RUNTIME.format(data=shapes_data, iters=2))
     return write_config(tmp_path / 'tiny_faster_rcnn.py', text)
 
 

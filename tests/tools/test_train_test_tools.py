@@ -112,3 +112,20 @@ def test_train_and_test_accept_both_local_rank_spellings(flag, monkeypatch):
     assert args.local_rank == 1 and args.cfg_options == {'a.b': 2}
     with pytest.raises(SystemExit):
         train_tool.parse_args(['cfg.py', '--launcher', 'nccl'])
+
+
+def test_cifar_kd_recipe_trains_on_embedded_digits(tmp_path):
+    from mmiekd.datasets import generate_digits
+    data = str(tmp_path / 'digits')
+    generate_digits(data, size=32, seed=0)
+    work_dir = str(tmp_path / 'kd')
+    proc = run_tool('tools/train.py', osp.join(ROOT, 'configs', 'kd', 'tiny', 'kd_cifar_resnet56_resnet20_digits.py'),
+                    '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
+                    f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=16',
+                    'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
+                    'default_hooks.checkpoint.interval=2')
+    assert 'Teacher: accuracy/top1' in proc.stdout + proc.stderr
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert [r['iter'] for r in records] == [1, 2]
+    assert all(r['distill.loss_logits'] > 0 and 'student.loss' in r for r in records)
+    assert any('accuracy/top1' in r and 'teacher/accuracy/top1' in r for r in scalars(work_dir))

@@ -1,6 +1,5 @@
 from .output_recorder import OutputRecorder, StopForward
-from .single_teacher_distiller import SingleTeacherDistiller, as_levels, build_model
+from .single_teacher_distiller import SingleTeacherDistiller, as_levels
 from .teacher_inputs import TeacherInputAdapter
 
-__all__ = ['SingleTeacherDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels',
-           'build_model']
+__all__ = ['SingleTeacherDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels']

@@ -1,5 +1,6 @@
 """A student trained with a frozen teacher: the machinery every mmiekd method builds on."""
 import contextlib
+import copy
 import warnings
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -27,11 +28,6 @@ def as_levels(output) -> Tuple[torch.Tensor, ...]:
     return tuple(levels)
 
 
-def build_model(model: Union[str, dict], key: str) -> BaseModel:
-    """Builds ``student``/``teacher`` from a config dict, a ``pkg::path`` or a local config file."""
-    return MODELS.build(load_model_cfg(model, key))
-
-
 class DistillTerm:
     """One ``distill`` entry: which outputs are compared, by which loss, through which connector."""
 
@@ -45,7 +41,9 @@ class DistillTerm:
 class SingleTeacherDistiller(BaseModel):
     """Trains ``student`` with distillation terms against a frozen ``teacher``.
 
-    Train: the student's own losses plus one ``distill.loss_<term>`` per active term. Validation, test and
+    Train: the student's own losses (a task loss named just ``loss``, as MMPretrain's, becomes
+    ``student.loss`` so that it is not confused with the logged total) plus one ``distill.loss_<term>``
+    per active term. Validation, test and
     ``predict`` are the student's (so mmdet/mmpretrain evaluators work unchanged); set
     :attr:`eval_teacher` to evaluate the teacher instead (``mmiekd.TeacherValHook`` does).
 
@@ -62,8 +60,10 @@ class SingleTeacherDistiller(BaseModel):
             losses are summed. A list of connector configs gives one connector per level.
         save_teacher (bool): Keep the teacher's weights in training checkpoints. By default they are left
             out: the teacher is rebuilt from ``teacher``/``teacher_ckpt`` on resume.
-        data_preprocessor (dict | nn.Module, optional): Defaults to the student's. The teacher's own
-            normalisation is applied to the same batch by :class:`TeacherInputAdapter`.
+        data_preprocessor (dict | nn.Module, optional): A dict (MMPretrain configs set it beside the data)
+            is given to the student and teacher whose configs have none; the distiller always preprocesses
+            with the student's. The teacher's own normalisation is applied to the same batch by
+            :class:`TeacherInputAdapter`.
     """
 
     def __init__(self,
@@ -74,9 +74,16 @@ class SingleTeacherDistiller(BaseModel):
                  save_teacher: bool = False,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
-        student_model = build_model(student, 'student')
-        teacher_model = build_model(teacher, 'teacher')
-        if data_preprocessor is None:
+        student_cfg = load_model_cfg(student, 'student')
+        teacher_cfg = load_model_cfg(teacher, 'teacher')
+        if isinstance(data_preprocessor, dict):
+            # MMPretrain configs describe normalisation once, beside the data (the runner passes it here);
+            # models whose own config has none take it.
+            for cfg in (student_cfg, teacher_cfg):
+                cfg.setdefault('data_preprocessor', copy.deepcopy(data_preprocessor))
+        student_model = MODELS.build(student_cfg)
+        teacher_model = MODELS.build(teacher_cfg)
+        if not isinstance(data_preprocessor, nn.Module):
             data_preprocessor = student_model.data_preprocessor
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
@@ -182,6 +189,10 @@ class SingleTeacherDistiller(BaseModel):
         recording = self.student_recorder.recording() if terms else contextlib.nullcontext()
         with recording:
             losses = self.student(inputs, data_samples, mode='loss')
+        if 'loss' in losses:
+            # MMPretrain names its task loss plain "loss", the name MMEngine logs the total under: keep the
+            # student's visible beside the distillation terms.
+            losses['student.loss'] = losses.pop('loss')
         for term in terms:
             losses[f'distill.loss_{term.name}'] = self.term_loss(term)
         self.student_recorder.clear()

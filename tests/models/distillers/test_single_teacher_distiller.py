@@ -63,7 +63,7 @@ def test_teacher_frozen_unchanged_student_updated():
                if v.dtype.is_floating_point and not torch.equal(v, student_before[k])]
     assert any('backbone.conv1.weight' in k for k in changed)
     assert any('running_mean' in k for k in changed)
-    assert {'loss', 'loss', 'distill.loss_logits', 'distill.loss_feat'} <= set(logs[-1])
+    assert {'loss', 'student.loss', 'distill.loss_logits', 'distill.loss_feat'} <= set(logs[-1])
     assert all(torch.isfinite(v) for v in logs[-1].values())
 
 
@@ -73,8 +73,8 @@ def test_loss_keys_and_values_match_manual_computation():
     batch = model.data_preprocessor(classification_batch(), False)
     losses = model.loss(batch['inputs'], batch['data_samples'])
     student_loss = model.student.loss(batch['inputs'], batch['data_samples'])
-    assert set(losses) == {'loss', 'distill.loss_logits'} and set(student_loss) == {'loss'}
-    assert torch.allclose(losses['loss'], student_loss['loss'])
+    assert set(losses) == {'student.loss', 'distill.loss_logits'} and set(student_loss) == {'loss'}
+    assert torch.allclose(losses['student.loss'], student_loss['loss'])
     s_logits = model.student(batch['inputs'], mode='tensor')
     t_logits = model.teacher(batch['inputs'], mode='tensor')
     p_t = torch.softmax(t_logits / 4, 1)

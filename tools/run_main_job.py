@@ -1,0 +1,177 @@
+"""The main job: distillation end to end on the embedded data, on whatever machine this is.
+
+    python tools/run_main_job.py [--work-dir work_dirs/main_job] [--iters 300] [--data-root data/shapes_coco]
+
+1. writes the embedded shapes detection dataset (COCO format) on first use;
+2. trains, each through tools/train.py exactly as a user would: the teacher (tiny Faster R-CNN, ResNet-18
+   x16 channels), the student alone (ResNet-18 x8), and the student distilled from that teacher (FitNet on
+   the FPN; further methods are added to RUNS as they land);
+3. evaluates every model on the held-out split with mmdet's CocoMetric and writes ``results.md`` (a table:
+   model, method, box AP, train time per iteration) and ``results.png`` (AP per method, loss curves).
+
+Runs whose final checkpoint exists are not repeated, so an interrupted job continues where it stopped.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+# name, model, method, config, whether the teacher's checkpoint is passed in
+RUNS = [
+    ('teacher', 'Faster R-CNN R18 (x16)', 'trained alone', 'configs/_base_/tiny/faster_rcnn_r18c16_shapes.py', False),
+    ('student', 'Faster R-CNN R18 (x8)', 'trained alone', 'configs/_base_/tiny/faster_rcnn_r18c8_shapes.py', False),
+    ('fitnet', 'Faster R-CNN R18 (x8)', 'FitNet (FPN) from the teacher',
+     'configs/kd/tiny/fitnet_faster_rcnn_tiny_shapes.py', True),
+]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'main_job'))
+    parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'shapes_coco'))
+    parser.add_argument('--iters', type=int, default=600, help='training iterations of each run')
+    parser.add_argument('--num-train', type=int, default=600)
+    parser.add_argument('--num-val', type=int, default=150)
+    parser.add_argument('--img-size', type=int, default=128)
+    parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument('--runs', nargs='+', default=[r[0] for r in RUNS], help='subset of runs')
+    return parser.parse_args(argv)
+
+
+def overrides(args, data_root: str):
+    """--cfg-options that point a tiny recipe at this job's data, size and schedule."""
+    iters = args.iters
+    milestone = int(iters * 0.8)
+    return [
+        f'train_dataloader.dataset.data_root={data_root}/', f'val_dataloader.dataset.data_root={data_root}/',
+        f'test_dataloader.dataset.data_root={data_root}/',
+        f'val_evaluator.ann_file={data_root}/annotations/instances_val.json',
+        f'test_evaluator.ann_file={data_root}/annotations/instances_val.json',
+        f'train_dataloader.batch_size={args.batch_size}',
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}', 'default_hooks.logger.interval=20',
+        f'param_scheduler.1.end={iters}', f'param_scheduler.1.milestones=[{milestone}]',
+    ]
+
+
+def read_scalars(work_dir: str):
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    records = []
+    for path in files:
+        with open(path) as f:
+            records += [json.loads(line) for line in f if line.strip()]
+    return records
+
+
+def train(args, name: str, config: str, extra, log_file: str) -> str:
+    work_dir = osp.join(args.work_dir, name)
+    final = osp.join(work_dir, f'iter_{args.iters}.pth')
+    if osp.isfile(final):
+        print(f'[main job] {name}: already trained ({final})', flush=True)
+        return final
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), osp.join(ROOT, config), '--work-dir', work_dir,
+           '--cfg-options', *overrides(args, args.data_root), *extra]
+    if glob.glob(osp.join(work_dir, 'iter_*.pth')):
+        cmd.append('--resume')
+    print(f'[main job] {name}: training {args.iters} iterations ({config}); log: {log_file}', flush=True)
+    start = time.time()
+    with open(log_file, 'a') as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env=dict(os.environ, PYTHONPATH=ROOT))
+        for line in proc.stdout:
+            log.write(line)
+            # The progress display: mmengine's own training/validation lines (with ETA).
+            if 'Iter(train)' in line or 'coco/bbox_mAP:' in line or 'Teacher:' in line or 'Error' in line:
+                print('    ' + line.rstrip()[:220], flush=True)
+        if proc.wait() != 0:
+            raise SystemExit(f'[main job] {name} failed; see {log_file}')
+    print(f'[main job] {name}: done in {time.time() - start:.0f} s', flush=True)
+    return final
+
+
+def summarise(args, results):
+    student = next((r for r in results if r['name'] == 'student'), None)
+    lines = ['| model | method | box AP | AP50 | train s/iter |', '|---|---|---|---|---|']
+    for r in results:
+        lines.append(f"| {r['model']} | {r['method']} | {100 * r['ap']:.1f} | {100 * r['ap50']:.1f} | "
+                     f"{r['s_per_iter']:.3f} |")
+    verdicts = []
+    for r in results:
+        if student is None or r['name'] in ('teacher', 'student'):
+            continue
+        delta = 100 * (r['ap'] - student['ap'])
+        verb = 'beats' if delta > 0 else 'does not beat'
+        verdicts.append(f"- {r['method']}: {verb} the student trained alone on this data "
+                        f"({delta:+.1f} AP, {r['s_per_iter'] / student['s_per_iter']:.2f}x its step time).")
+    text = '\n'.join(lines)
+    summary = '\n'.join(verdicts)
+    note = (f'Embedded shapes data: {args.num_train} train / {args.num_val} val images of {args.img_size} px; '
+            f'{args.iters} iterations of batch {args.batch_size} per run; box AP = COCO mAP@[.5:.95] on val '
+            '(mmdet CocoMetric), in %.')
+    return f'# mmiekd main job\n\n{note}\n\n{text}\n\n{summary}\n'
+
+
+def plot(args, results, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, (ax_ap, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels = [f"{r['name']}\n{r['model']}" for r in results]
+    bars = ax_ap.bar(labels, [100 * r['ap'] for r in results], color=['#777', '#4a90d9', '#e07b39', '#5bb55b',
+                                                                      '#a05bd5'][:len(results)])
+    ax_ap.bar_label(bars, fmt='%.1f')
+    ax_ap.set_ylabel('box AP (%)')
+    ax_ap.set_title('COCO box AP on the held-out split')
+    for r in results:
+        curve = [(s['iter'], s['loss']) for s in r['records'] if 'loss' in s and 'iter' in s]
+        if curve:
+            ax_loss.plot(*zip(*curve), label=r['name'])
+    ax_loss.set_xlabel('iteration')
+    ax_loss.set_ylabel('total training loss')
+    ax_loss.set_title('Loss curves')
+    ax_loss.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.work_dir, exist_ok=True)
+    from mmiekd.datasets import ensure_shapes_coco
+    info = ensure_shapes_coco(args.data_root, num_train=args.num_train, num_val=args.num_val,
+                              img_size=args.img_size, seed=0)
+    print(f"[main job] data: {args.data_root} ({'generated' if info['generated'] else 'present'}: "
+          f"{info['num_train']} train / {info['num_val']} val images)", flush=True)
+    log_file = osp.join(args.work_dir, 'main_job.log')
+    checkpoints, results = {}, []
+    start = time.time()
+    for name, model, method, config, needs_teacher in RUNS:
+        if name not in args.runs:
+            continue
+        extra = [f"model.teacher_ckpt={checkpoints['teacher']}"] if needs_teacher else []
+        if needs_teacher and 'teacher' not in checkpoints:
+            raise SystemExit(f'[main job] {name} needs the teacher run')
+        checkpoints[name] = train(args, name, config, extra, log_file)
+        records = read_scalars(osp.join(args.work_dir, name))
+        val = [r for r in records if 'coco/bbox_mAP' in r][-1]
+        steps = [r['time'] for r in records if 'loss' in r and 'time' in r]
+        steady = steps[len(steps) // 5:] or steps  # leave out the warm-up
+        results.append(dict(name=name, model=model, method=method, ap=val['coco/bbox_mAP'],
+                            ap50=val['coco/bbox_mAP_50'], s_per_iter=sum(steady) / len(steady), records=records))
+    report = summarise(args, results)
+    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+        f.write(report)
+    plot(args, results, osp.join(args.work_dir, 'results.png'))
+    print('\n' + report)
+    print(f'[main job] wrote {args.work_dir}/results.md and results.png in {(time.time() - start) / 60:.1f} min')
+
+
+if __name__ == '__main__':
+    main()
