@@ -1,5 +1,6 @@
+from .iekd_distiller import IEKDDistiller
 from .output_recorder import OutputRecorder, StopForward
 from .single_teacher_distiller import SingleTeacherDistiller, as_levels
 from .teacher_inputs import TeacherInputAdapter
 
-__all__ = ['SingleTeacherDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels']
+__all__ = ['SingleTeacherDistiller', 'IEKDDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels']

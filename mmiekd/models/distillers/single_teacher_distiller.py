@@ -2,7 +2,7 @@
 import contextlib
 import copy
 import warnings
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
@@ -60,6 +60,8 @@ class SingleTeacherDistiller(BaseModel):
             losses are summed. A list of connector configs gives one connector per level.
         save_teacher (bool): Keep the teacher's weights in training checkpoints. By default they are left
             out: the teacher is rebuilt from ``teacher``/``teacher_ckpt`` on resume.
+        extra_outputs (Sequence[tuple]): ``(student module, teacher module)`` pairs that subclasses record
+            for losses of their own (IE-KD's features).
         data_preprocessor (dict | nn.Module, optional): A dict (MMPretrain configs set it beside the data)
             is given to the student and teacher whose configs have none; the distiller always preprocesses
             with the student's. The teacher's own normalisation is applied to the same batch by
@@ -73,7 +75,8 @@ class SingleTeacherDistiller(BaseModel):
                  distill: Optional[Dict[str, dict]] = None,
                  save_teacher: bool = False,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 extra_outputs: Sequence[Tuple[str, str]] = ()):
         student_cfg = load_model_cfg(student, 'student')
         teacher_cfg = load_model_cfg(teacher, 'teacher')
         if isinstance(data_preprocessor, dict):
@@ -98,10 +101,14 @@ class SingleTeacherDistiller(BaseModel):
         for name, term_cfg in (distill or {}).items():
             self._add_term(name, term_cfg)
         self.active_terms = set(self.terms)
+        for index, (student_name, teacher_name) in enumerate(extra_outputs):
+            check_module_name(self.student, student_name, f'extra_outputs[{index}]', 'student')
+            check_module_name(self.teacher, teacher_name, f'extra_outputs[{index}]', 'teacher')
         self.student_recorder = OutputRecorder(
-            self.student, [t.student for t in self.terms.values()], role='student')
+            self.student, [t.student for t in self.terms.values()] + [s for s, _ in extra_outputs], role='student')
         self.teacher_recorder = OutputRecorder(
-            self.teacher, [t.teacher for t in self.terms.values()], stop_early=True, role='teacher')
+            self.teacher, [t.teacher for t in self.terms.values()] + [t for _, t in extra_outputs],
+            stop_early=True, role='teacher')
         if not save_teacher:
             self._register_state_dict_hook(_drop_teacher_weights)
             self.register_load_state_dict_post_hook(_accept_missing_teacher_weights)
@@ -183,21 +190,26 @@ class SingleTeacherDistiller(BaseModel):
             inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
             data_samples (list): The batch's data samples.
         """
-        terms = [self.terms[name] for name in self.terms if name in self.active_terms]
-        if terms:
+        needs_teacher = self.needs_teacher
+        if needs_teacher:
             self.run_teacher(inputs, data_samples)
-        recording = self.student_recorder.recording() if terms else contextlib.nullcontext()
+        recording = self.student_recorder.recording() if needs_teacher else contextlib.nullcontext()
         with recording:
             losses = self.student(inputs, data_samples, mode='loss')
         if 'loss' in losses:
             # MMPretrain names its task loss plain "loss", the name MMEngine logs the total under: keep the
             # student's visible beside the distillation terms.
             losses['student.loss'] = losses.pop('loss')
-        for term in terms:
-            losses[f'distill.loss_{term.name}'] = self.term_loss(term)
+        if needs_teacher:
+            losses.update(self.distill_losses_of_step())
         self.student_recorder.clear()
         self.teacher_recorder.clear()
         return losses
+
+    def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
+        """The distillation losses of the recorded step; subclasses add their own."""
+        return {f'distill.loss_{name}': self.term_loss(self.terms[name])
+                for name in self.terms if name in self.active_terms}
 
     def term_loss(self, term: DistillTerm) -> torch.Tensor:
         """The loss of one term, summed over levels; computed in fp32 outside autocast."""

@@ -1,0 +1,20 @@
+# IE-KD for detection (our extension of the paper): Faster R-CNN FPN, student ResNet-50, teacher ResNet-101
+# (mmdet's own configs). Every FPN level (P2-P6, 256 channels) is factorised by its own teacher
+# auto-encoder into 128 channels; the student's 256 channels split 128 inherit / 128 explore per level.
+model = dict(
+    type='mmiekd.IEKDDistiller',
+    student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
+    teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
+    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    ie=dict(
+        student='neck', teacher='neck', num_levels=5, shared=False,
+        student_channels=256, teacher_channels=256, factor_channels=128,
+        split='natural',
+        inheritance=dict(type='mmiekd.IEInheritanceLoss', loss_weight=1.0),
+        exploration=dict(type='mmiekd.IEExplorationLoss', form='norm', loss_weight=1.0)))
+custom_hooks = [
+    # Phase 1: one epoch of the training data (7,330 iterations of 16 COCO images) trains the auto-encoders.
+    dict(type='mmiekd.IEKDAutoEncoderHook', epochs=1,
+         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)),
+    dict(type='mmiekd.TeacherValHook'),
+]

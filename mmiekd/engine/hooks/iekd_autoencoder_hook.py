@@ -1,0 +1,131 @@
+"""IE-KD phase 1 inside the training run, and the schedule of the IE loss weights."""
+import copy
+import os.path as osp
+from typing import Optional, Sequence
+
+import torch
+import torch.distributed as dist
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.registry import OPTIMIZERS
+
+from mmiekd.registry import HOOKS
+
+
+@HOOKS.register_module()
+class IEKDAutoEncoderHook(Hook):
+    """Trains the teacher's auto-encoder before the student's training starts (IE-KD phase 1).
+
+    Runs on the training data with the teacher frozen, its own optimizer, and logs the reconstruction loss.
+    When it is done the distiller's ``autoencoder_trained`` flag (a buffer, so part of every checkpoint) is
+    set and a checkpoint ``iekd_autoencoder.pth`` is written and made the latest: ``--resume`` after that
+    never repeats phase 1, and a run interrupted inside phase 1 restarts it from its beginning. With
+    ``ie.autoencoder_ckpt`` set, or on resume from a phase-2 checkpoint, nothing is done.
+
+    Args:
+        iters (int, optional): Phase-1 iterations.
+        epochs (int, optional): Phase-1 epochs over the training data (the authors: 30); used when
+            ``iters`` is not given.
+        optimizer (dict): Optimizer config for the auto-encoder (the authors: SGD, lr 0.1).
+        log_interval (int): Log the reconstruction loss every this many iterations.
+        weight_milestones (Sequence[int], optional): Epochs (or iterations, with ``by_epoch=False``) at
+            which the IE loss weights are multiplied by ``weight_gamma`` (the authors' optional decay).
+        weight_gamma (float): The decay factor.
+        by_epoch (bool): Whether ``weight_milestones`` count epochs.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, iters: Optional[int] = None, epochs: Optional[int] = None,
+                 optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
+                 log_interval: int = 50, weight_milestones: Optional[Sequence[int]] = None,
+                 weight_gamma: float = 0.1, by_epoch: bool = True):
+        if iters is None and epochs is None:
+            raise ValueError('IEKDAutoEncoderHook needs `iters` or `epochs` (phase-1 length)')
+        for key, value in (('iters', iters), ('epochs', epochs)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f'IEKDAutoEncoderHook `{key}` must be a positive int, got {value!r}')
+        self.iters = iters
+        self.epochs = epochs
+        self.optimizer_cfg = optimizer
+        self.log_interval = log_interval
+        self.weight_milestones = sorted(weight_milestones or [])
+        self.weight_gamma = weight_gamma
+        self.by_epoch = by_epoch
+
+    @staticmethod
+    def _distiller(runner):
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, 'autoencoder_trained'):
+            raise TypeError(f'IEKDAutoEncoderHook needs an mmiekd.IEKDDistiller, got {type(model).__name__}')
+        return model
+
+    def before_train(self, runner) -> None:
+        model = self._distiller(runner)
+        if bool(model.autoencoder_trained):
+            runner.logger.info('IE-KD phase 1: the teacher auto-encoder is already trained (checkpoint); skipped')
+            return
+        loader = runner.build_dataloader(copy.deepcopy(runner.cfg.train_dataloader), seed=runner.seed)
+        total = self.iters or self.epochs * len(loader)
+        optim_cfg = dict(self.optimizer_cfg, params=model.autoencoder_parameters())
+        optimizer = OPTIMIZERS.build(optim_cfg)
+        runner.logger.info(f'IE-KD phase 1: training the teacher auto-encoder for {total} iterations')
+        model.set_autoencoder_learning(True)
+        batches = self._cycle(loader)
+        for step in range(1, total + 1):
+            data = model.data_preprocessor(next(batches), True)
+            loss = model.autoencoder_loss(data['inputs'], data['data_samples'])
+            optimizer.zero_grad()
+            loss.backward()
+            self._average_gradients(model.autoencoder_parameters())
+            optimizer.step()
+            if step % self.log_interval == 0 or step == total:
+                runner.logger.info(f'IE-KD phase 1 [{step}/{total}]  loss_recon: {loss.item():.4f}')
+                runner.visualizer.add_scalars({'ie.phase1.loss_recon': loss.item()}, step=step)
+        model.finish_autoencoder_phase()
+        self._save_phase1_checkpoint(runner)
+
+    @staticmethod
+    def _cycle(loader):
+        epoch = 0
+        while True:
+            if hasattr(loader.sampler, 'set_epoch'):
+                loader.sampler.set_epoch(epoch)
+            yield from loader
+            epoch += 1
+
+    @staticmethod
+    def _average_gradients(params) -> None:
+        # Phase 1 runs outside DDP (the auto-encoder is frozen when DDP wraps the model): keep ranks equal.
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            for param in params:
+                if param.grad is not None:
+                    dist.all_reduce(param.grad)
+                    param.grad /= dist.get_world_size()
+
+    @staticmethod
+    def _save_phase1_checkpoint(runner) -> None:
+        filename = 'iekd_autoencoder.pth'
+        # Phase 2 has not started: record where it starts (MMEngine's defaults assume an epoch or an
+        # iteration has just finished, and a resume would skip it).
+        runner.save_checkpoint(runner.work_dir, filename, meta=dict(epoch=runner.epoch, iter=runner.iter),
+                               save_optimizer=True, save_param_scheduler=True)
+        if runner.rank == 0:
+            # What `--resume` (auto) reads to find the latest checkpoint.
+            with open(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as f:
+                f.write(osp.join(runner.work_dir, filename))
+        runner.logger.info(f'IE-KD phase 1 done; saved {filename}')
+
+    def _apply_weight_schedule(self, runner, progress: int) -> None:
+        if not self.weight_milestones:
+            return
+        passed = sum(progress >= m for m in self.weight_milestones)
+        self._distiller(runner).ie_weight_factor = self.weight_gamma**passed
+
+    def before_train_epoch(self, runner) -> None:
+        if self.by_epoch:
+            self._apply_weight_schedule(runner, runner.epoch)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if not self.by_epoch:
+            self._apply_weight_schedule(runner, runner.iter)

@@ -1,0 +1,218 @@
+"""IE-KD: Inheritance and Exploration knowledge distillation (Huang et al., CVPR 2021).
+
+Phase 1 trains an auto-encoder on the frozen teacher's feature; its code is the teacher's *factor*
+(``mmiekd.IEKDAutoEncoderHook`` runs it inside the same training run). Phase 2 splits the student's feature
+along channels: the *inheritance* half is encoded and pulled towards the teacher's factor, the *exploration*
+half is encoded and pushed away from it, and the task loss keeps what is explored useful.
+"""
+import copy
+from typing import Dict, List, Optional, Union
+
+import torch
+from torch import nn
+
+from mmiekd.registry import MODELS
+from mmiekd.utils.checkpoint import load_weights_strictly
+from mmiekd.utils.model_config import with_build_scopes
+from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
+from .single_teacher_distiller import SingleTeacherDistiller, as_levels
+
+IE_KEYS = {'student', 'teacher', 'student_channels', 'teacher_channels', 'factor_channels', 'num_levels',
+           'shared', 'split', 'split_seed', 'mode', 'inheritance', 'exploration', 'autoencoder_ckpt'}
+
+
+@MODELS.register_module()
+class IEKDDistiller(SingleTeacherDistiller):
+    """IE-KD on any recorded feature: classification (the paper) and detection (every FPN level).
+
+    Args:
+        ie (dict): The IE-KD settings:
+
+            - ``student``, ``teacher`` (str): module names whose outputs are split / factorised
+              (``'backbone.layer3'``, ``'neck'``). A tuple output (FPN) is handled level by level.
+            - ``student_channels``, ``teacher_channels`` (int): channels of those outputs; the student's must
+              be even (half each for inheritance and exploration).
+            - ``factor_channels`` (int): channels of the factors (the authors: 32 for a 64-channel feature).
+            - ``num_levels`` (int): number of levels of the outputs (5 for an FPN). Default 1.
+            - ``shared`` (bool): one auto-encoder and one encoder pair for all levels instead of one per level.
+            - ``split`` (str): ``'natural'`` (first half inherits, second half explores) or ``'random'`` (a
+              channel permutation drawn once from ``split_seed`` and saved in checkpoints).
+            - ``mode`` (str): ``'factor'`` (IE-FT, default) or ``'attention'`` (IE-AT: attention maps of the
+              halves against the teacher's, no auto-encoder and no phase 1).
+            - ``inheritance``, ``exploration`` (dict): loss configs; defaults ``IEInheritanceLoss`` and
+              ``IEExplorationLoss`` (``IEAttentionLoss`` in attention mode), weight 1 each.
+            - ``autoencoder_ckpt`` (str, optional): a trained teacher auto-encoder; phase 1 is then skipped.
+        **kwargs: Arguments of :class:`SingleTeacherDistiller` (``student``, ``teacher``, ``teacher_ckpt``,
+            and ``distill`` for extra terms: a ``KDLoss`` on the logits gives the IE-KD variant).
+    """
+
+    def __init__(self, ie: dict, **kwargs):
+        ie = self._check_ie_cfg(ie)
+        super().__init__(extra_outputs=[(ie['student'], ie['teacher'])], **kwargs)
+        self.ie_student = ie['student']
+        self.ie_teacher = ie['teacher']
+        self.ie_mode = ie['mode']
+        self.ie_shared = ie['shared']
+        self.num_levels = ie['num_levels']
+        channels = ie['student_channels']
+        half = channels // 2
+        # The weights of both losses are scaled by this factor (IEKDAutoEncoderHook's weight schedule).
+        self.ie_weight_factor = 1.0
+
+        if ie['split'] == 'random':
+            generator = torch.Generator().manual_seed(ie['split_seed'])
+            order = torch.randperm(channels, generator=generator)
+        else:
+            order = torch.arange(channels)
+        # Persistent: a random split is fixed for the whole run and restored on resume.
+        self.register_buffer('split_order', order)
+        self.register_buffer('autoencoder_trained', torch.tensor(ie['mode'] == 'attention'))
+
+        copies = 1 if ie['shared'] else ie['num_levels']
+        if ie['mode'] == 'factor':
+            factor = ie['factor_channels']
+            self.teacher_autoencoders = nn.ModuleList(
+                FactorAutoEncoder(ie['teacher_channels'], factor) for _ in range(copies))
+            self.inheritance_encoders = nn.ModuleList(FactorEncoder(half, factor) for _ in range(copies))
+            self.exploration_encoders = nn.ModuleList(FactorEncoder(half, factor) for _ in range(copies))
+            self.teacher_autoencoders.requires_grad_(False)
+            self.teacher_autoencoders.eval()
+        self.inheritance_loss = self._build_ie_loss(ie['inheritance'], 'ie.inheritance')
+        self.exploration_loss = self._build_ie_loss(ie['exploration'], 'ie.exploration')
+        if ie.get('autoencoder_ckpt'):
+            load_weights_strictly(self.teacher_autoencoders, ie['autoencoder_ckpt'], 'ie.autoencoder_ckpt')
+            self.autoencoder_trained.fill_(True)
+
+    # ------------------------------------------------------------------ construction
+    @staticmethod
+    def _check_ie_cfg(ie: dict) -> dict:
+        if not isinstance(ie, dict):
+            raise TypeError(f'`ie` must be a dict, got {ie!r}')
+        unknown = set(ie) - IE_KEYS
+        if unknown:
+            raise KeyError(f'`ie`: unknown keys {sorted(unknown)}; expected some of {sorted(IE_KEYS)}')
+        ie = copy.deepcopy(dict(ie))
+        mode = ie.setdefault('mode', 'factor')
+        if mode not in ('factor', 'attention'):
+            raise ValueError(f'`ie.mode` must be "factor" or "attention", got {mode!r}')
+        required = ['student', 'teacher', 'student_channels'] + (
+            ['teacher_channels', 'factor_channels'] if mode == 'factor' else [])
+        missing = [k for k in required if k not in ie]
+        if missing:
+            raise KeyError(f'`ie`: missing keys {missing}')
+        if ie['student_channels'] % 2:
+            raise ValueError(f'`ie.student_channels` must be even (half inherits, half explores), got '
+                             f'{ie["student_channels"]}')
+        if ie.setdefault('split', 'natural') not in ('natural', 'random'):
+            raise ValueError(f'`ie.split` must be "natural" or "random", got {ie["split"]!r}')
+        ie.setdefault('split_seed', 0)
+        ie.setdefault('num_levels', 1)
+        ie.setdefault('shared', False)
+        if mode == 'factor':
+            ie.setdefault('inheritance', dict(type='mmiekd.IEInheritanceLoss'))
+            ie.setdefault('exploration', dict(type='mmiekd.IEExplorationLoss'))
+        else:
+            ie.setdefault('inheritance', dict(type='mmiekd.IEAttentionLoss'))
+            ie.setdefault('exploration', dict(type='mmiekd.IEAttentionLoss', explore=True))
+        return ie
+
+    @staticmethod
+    def _build_ie_loss(cfg: dict, key: str) -> nn.Module:
+        try:
+            return MODELS.build(with_build_scopes(cfg))
+        except (TypeError, ValueError, KeyError) as err:
+            raise type(err)(f'`{key}`: {err}') from err
+
+    # ------------------------------------------------------------------ phase 1: teacher auto-encoder
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.ie_mode == 'factor' and not self._autoencoder_learning():
+            self.teacher_autoencoders.eval()  # frozen in phase 2: BN statistics must not move
+        return self
+
+    def _autoencoder_learning(self) -> bool:
+        return next(self.teacher_autoencoders.parameters()).requires_grad
+
+    def autoencoder_parameters(self) -> List[nn.Parameter]:
+        """Parameters trained in phase 1."""
+        return list(self.teacher_autoencoders.parameters())
+
+    def set_autoencoder_learning(self, learning: bool) -> None:
+        """Phase 1 on (trainable, BN in train mode) or off (frozen, eval)."""
+        self.teacher_autoencoders.requires_grad_(learning)
+        self.teacher_autoencoders.train(learning)
+        if not learning:
+            for param in self.teacher_autoencoders.parameters():
+                param.grad = None
+
+    def autoencoder_loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> torch.Tensor:
+        """Phase-1 loss of a batch: reconstruction error of the teacher's feature (summed over levels).
+
+        Args:
+            inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
+        """
+        self.run_teacher(inputs, data_samples)
+        levels = as_levels(self.teacher_recorder.get(self.ie_teacher))
+        self.teacher_recorder.clear()
+        self._check_levels(levels, 'teacher')
+        return sum(self._autoencoder(i).reconstruction_loss(f) for i, f in enumerate(levels))
+
+    def finish_autoencoder_phase(self) -> None:
+        """Marks phase 1 done (saved in checkpoints) and freezes the auto-encoder."""
+        self.autoencoder_trained.fill_(True)
+        self.set_autoencoder_learning(False)
+
+    # ------------------------------------------------------------------ phase 2
+    @property
+    def needs_teacher(self) -> bool:
+        return True
+
+    def split(self, feature: torch.Tensor):
+        """(N, C, H, W) -> inheritance part (N, C/2, H, W), exploration part (N, C/2, H, W)."""
+        if feature.shape[1] != self.split_order.numel():
+            raise ValueError(f'`ie.student_channels` is {self.split_order.numel()} but the student\'s '
+                             f'"{self.ie_student}" output has shape {tuple(feature.shape)}')
+        half = feature.shape[1] // 2
+        if bool((self.split_order == torch.arange(len(self.split_order), device=feature.device)).all()):
+            return feature[:, :half], feature[:, half:]  # views, no copy
+        return feature.index_select(1, self.split_order[:half]), feature.index_select(1, self.split_order[half:])
+
+    def _autoencoder(self, level: int) -> FactorAutoEncoder:
+        return self.teacher_autoencoders[0 if self.ie_shared else level]
+
+    def _encoders(self, level: int):
+        index = 0 if self.ie_shared else level
+        return self.inheritance_encoders[index], self.exploration_encoders[index]
+
+    def _check_levels(self, levels, role: str) -> None:
+        if len(levels) != self.num_levels:
+            name = self.ie_student if role == 'student' else self.ie_teacher
+            raise ValueError(f'`ie.num_levels` is {self.num_levels} but the {role}\'s "{name}" gives '
+                             f'{len(levels)} output(s)')
+
+    def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
+        losses = super().distill_losses_of_step()
+        if not bool(self.autoencoder_trained):
+            raise RuntimeError('IE-KD\'s teacher auto-encoder is not trained: add '
+                               'dict(type="mmiekd.IEKDAutoEncoderHook", ...) to `custom_hooks` (phase 1 in the same '
+                               'run) or set `ie.autoencoder_ckpt`.')
+        student_levels = as_levels(self.student_recorder.get(self.ie_student))
+        teacher_levels = as_levels(self.teacher_recorder.get(self.ie_teacher))
+        self._check_levels(student_levels, 'student')
+        self._check_levels(teacher_levels, 'teacher')
+        loss_inh, loss_exp = 0., 0.
+        for level, (feat_s, feat_t) in enumerate(zip(student_levels, teacher_levels)):
+            part_inh, part_exp = self.split(feat_s)
+            if self.ie_mode == 'factor':
+                with torch.no_grad():
+                    target = self._autoencoder(level).encode(feat_t)
+                encode_inh, encode_exp = self._encoders(level)
+                part_inh, part_exp = encode_inh(part_inh), encode_exp(part_exp)
+            else:
+                target = feat_t
+            with torch.autocast(device_type=feat_s.device.type, enabled=False):
+                loss_inh = loss_inh + self.inheritance_loss(part_inh.float(), target.float())
+                loss_exp = loss_exp + self.exploration_loss(part_exp.float(), target.float())
+        losses['ie.loss_inh'] = self.ie_weight_factor * loss_inh
+        losses['ie.loss_exp'] = self.ie_weight_factor * loss_exp
+        return losses

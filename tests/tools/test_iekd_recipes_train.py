@@ -1,0 +1,65 @@
+"""IE-KD recipes through tools/train.py on generated data: both phases, and phase 1 exactly once."""
+import os.path as osp
+
+import torch
+from conftest import ROOT, TINY_RUNTIME, run_tool, write_config
+from test_train_test_tools import scalars
+
+
+def output(proc):
+    return proc.stdout + proc.stderr
+
+
+def test_detection_recipe_runs_both_phases_and_resume_skips_phase1(tmp_path, shapes_data):
+    config = write_config(
+        tmp_path / 'iekd_det.py',
+        f"_base_ = ['{ROOT}/configs/iekd/tiny/iekd_faster_rcnn_tiny_shapes.py']\n"
+        + TINY_RUNTIME.format(data=shapes_data, iters=2)
+        + "custom_hooks = [dict(type='mmiekd.IEKDAutoEncoderHook', iters=2, log_interval=1)]\n")
+    work_dir = str(tmp_path / 'work')
+    log = output(run_tool('tools/train.py', config, '--work-dir', work_dir))
+    assert 'IE-KD phase 1 [2/2]  loss_recon' in log and 'IE-KD phase 1 done' in log
+    assert osp.isfile(osp.join(work_dir, 'iekd_autoencoder.pth'))
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert [r['iter'] for r in records] == [1, 2]
+    assert all(r['ie.loss_inh'] > 0 > r['ie.loss_exp'] and 'loss_cls' in r for r in records)
+    state = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu', weights_only=False)['state_dict']
+    assert bool(state['autoencoder_trained']) and 'teacher_autoencoders.4.encoder.1.weight' in state
+
+    log = output(run_tool('tools/train.py', config, '--work-dir', work_dir, '--resume',
+                             '--cfg-options', 'train_cfg.max_iters=3'))
+    assert 'already trained' in log and 'IE-KD phase 1 [' not in log
+    assert [r['iter'] for r in scalars(work_dir) if 'loss' in r] == [3]
+
+
+def test_resume_right_after_phase1_starts_phase2_without_repeating_it(tmp_path, shapes_data):
+    config = write_config(
+        tmp_path / 'iekd_det.py',
+        f"_base_ = ['{ROOT}/configs/iekd/tiny/iekd_faster_rcnn_tiny_shapes.py']\n"
+        + TINY_RUNTIME.format(data=shapes_data, iters=1)
+        + "custom_hooks = [dict(type='mmiekd.IEKDAutoEncoderHook', iters=1)]\n")
+    work_dir = tmp_path / 'work'
+    run_tool('tools/train.py', config, '--work-dir', str(work_dir))
+    # As if the job had died right after phase 1: only the phase-1 checkpoint is left.
+    (work_dir / 'iter_1.pth').unlink()
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'iekd_autoencoder.pth'))
+    log = output(run_tool('tools/train.py', config, '--work-dir', str(work_dir), '--resume'))
+    assert 'already trained' in log and 'IE-KD phase 1 [' not in log
+    assert 'resumed epoch: 0, iter: 0' in log and (work_dir / 'iter_1.pth').exists()
+    assert [r['iter'] for r in scalars(str(work_dir)) if 'loss' in r] == [1], 'phase 2 starts at iteration 1'
+
+
+def test_classification_recipe_trains_on_embedded_digits(tmp_path):
+    from mmiekd.datasets import generate_digits
+    data = str(tmp_path / 'digits')
+    generate_digits(data, size=32, seed=0)
+    work_dir = str(tmp_path / 'cls')
+    log = output(run_tool(
+        'tools/train.py', osp.join(ROOT, 'configs', 'iekd', 'tiny', 'iekd_cifar_resnet56_resnet20_digits.py'),
+        '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
+        f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=8',
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
+        'default_hooks.checkpoint.interval=2', 'custom_hooks.0.iters=2', 'custom_hooks.0.log_interval=1'))
+    assert 'IE-KD phase 1 [2/2]' in log and 'Teacher: accuracy/top1' in log
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert all(r['ie.loss_inh'] > 0 > r['ie.loss_exp'] and 'student.loss' in r for r in records)
