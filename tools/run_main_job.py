@@ -4,8 +4,8 @@
 
 1. writes the embedded shapes detection dataset (COCO format) on first use;
 2. trains, each through tools/train.py exactly as a user would: the teacher (tiny Faster R-CNN, ResNet-18
-   x16 channels), the student alone (ResNet-18 x8), and the student distilled from that teacher (FitNet on
-   the FPN; further methods are added to RUNS as they land);
+   x16 channels), the student alone (ResNet-18 x8), and the student distilled from that teacher with FitNet
+   and with IE-KD on the FPN (further methods are added to RUNS as they land);
 3. evaluates every model on the held-out split with mmdet's CocoMetric and writes ``results.md`` (a table:
    model, method, box AP, train time per iteration) and ``results.png`` (AP per method, loss curves).
 
@@ -29,6 +29,8 @@ RUNS = [
     ('student', 'Faster R-CNN R18 (x8)', 'trained alone', 'configs/_base_/tiny/faster_rcnn_r18c8_shapes.py', False),
     ('fitnet', 'Faster R-CNN R18 (x8)', 'FitNet (FPN) from the teacher',
      'configs/kd/tiny/fitnet_faster_rcnn_tiny_shapes.py', True),
+    ('iekd', 'Faster R-CNN R18 (x8)', 'IE-KD (FPN, phase 1 included) from the teacher',
+     'configs/iekd/tiny/iekd_faster_rcnn_tiny_shapes.py', True),
 ]
 
 

@@ -34,7 +34,7 @@ def test_dist_train_passes_multi_node_settings_to_torchrun(tmp_path):
                      '--master_port=29123'):
         assert expected in argv
     tail = argv[argv.index(osp.join(ROOT, 'tools', 'train.py')):]
-    assert tail[1:] == ['cfg.py', '--launcher', 'pytorch', '--amp', '--work-dir', 'w']
+    assert tail[1:] == ['cfg.py', '--amp', '--work-dir', 'w', '--launcher', 'pytorch']
 
 
 def test_dist_test_defaults_to_one_local_node(tmp_path):
@@ -48,7 +48,7 @@ def test_dist_test_defaults_to_one_local_node(tmp_path):
                      '--master_port=29500'):
         assert expected in argv, argv
     tail = argv[argv.index(osp.join(ROOT, 'tools', 'test.py')):]
-    assert tail[1:] == ['cfg.py', 'model.pth', '--launcher', 'pytorch', '--out', 'r.pkl']
+    assert tail[1:] == ['cfg.py', 'model.pth', '--out', 'r.pkl', '--launcher', 'pytorch']
 
 
 def test_distillation_on_two_gloo_processes(tiny_fitnet_config, tmp_path):
