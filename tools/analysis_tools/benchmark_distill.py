@@ -90,6 +90,8 @@ def main(argv=None):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         distiller = MODELS.build(with_build_scopes(model_cfg)).to(args.device)
+    if hasattr(distiller, 'finish_autoencoder_phase'):
+        distiller.finish_autoencoder_phase()  # IE-KD: time the student's phase; phase 1 is a one-off
     student_cfg = load_model_cfg(model_cfg['student'], 'student')
     if cfg.get('data_preprocessor'):
         student_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
