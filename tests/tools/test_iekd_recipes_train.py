@@ -63,3 +63,24 @@ def test_classification_recipe_trains_on_embedded_digits(tmp_path):
     assert 'IE-KD phase 1 [2/2]' in log and 'Teacher: accuracy/top1' in log
     records = [r for r in scalars(work_dir) if 'loss' in r]
     assert all(r['ie.loss_inh'] > 0 > r['ie.loss_exp'] and 'student.loss' in r for r in records)
+
+
+def test_iedml_recipe_trains_two_networks_and_evaluates_both(tmp_path):
+    from mmiekd.datasets import generate_digits
+    data = str(tmp_path / 'digits')
+    generate_digits(data, size=32, seed=0)
+    work_dir = str(tmp_path / 'dml')
+    log = output(run_tool(
+        'tools/train.py', osp.join(ROOT, 'configs', 'iekd', 'tiny', 'iedml_cifar_resnet32_digits.py'),
+        '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
+        f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=8',
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
+        'default_hooks.checkpoint.interval=2'))
+    records = scalars(work_dir)
+    train = [r for r in records if 'net1.loss_total' in r]
+    assert [r['iter'] for r in train] == [1, 2]
+    assert all('net2.ie.loss_exp' in r and 'net1.lr' in r and 'net2.lr' in r for r in train)
+    val = [r for r in records if 'accuracy/top1' in r][-1]
+    assert 'net2/accuracy/top1' in val and 'net2: accuracy/top1' in log
+    ckpt = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu', weights_only=False)
+    assert set(ckpt['optimizer']) == {'net1', 'net2'}

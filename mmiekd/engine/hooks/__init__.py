@@ -1,4 +1,5 @@
 from .iekd_autoencoder_hook import IEKDAutoEncoderHook
-from .teacher_val_hook import TeacherValHook
+from .peer_val_hook import PeerValHook
+from .teacher_val_hook import TeacherValHook, evaluate_with
 
-__all__ = ['TeacherValHook', 'IEKDAutoEncoderHook']
+__all__ = ['TeacherValHook', 'IEKDAutoEncoderHook', 'PeerValHook', 'evaluate_with']

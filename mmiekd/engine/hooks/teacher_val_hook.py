@@ -8,6 +8,25 @@ from mmengine.model import is_model_wrapper
 from mmiekd.registry import HOOKS
 
 
+def evaluate_with(runner, model, attribute: str, value) -> Dict[str, float]:
+    """Runs the validation dataloader and evaluator with ``model.<attribute>`` set to ``value`` (which makes
+    the model predict with another network), then restores it. Returns the metrics."""
+    loop = runner.val_loop
+    previous = getattr(model, attribute)
+    setattr(model, attribute, value)
+    was_training = runner.model.training
+    runner.model.eval()
+    try:
+        with torch.no_grad():
+            for data_batch in loop.dataloader:
+                outputs = runner.model.val_step(data_batch)
+                loop.evaluator.process(data_samples=outputs, data_batch=data_batch)
+        return loop.evaluator.evaluate(len(loop.dataloader.dataset))
+    finally:
+        setattr(model, attribute, previous)
+        runner.model.train(was_training)
+
+
 @HOOKS.register_module()
 class TeacherValHook(Hook):
     """Runs the validation loop's dataloader and evaluator on the teacher before training starts.
@@ -35,18 +54,7 @@ class TeacherValHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         if not hasattr(model, 'eval_teacher'):
             raise TypeError(f'TeacherValHook needs a distiller model (with a teacher), got {type(model).__name__}')
-        loop = runner.val_loop
-        model.eval_teacher = True
-        runner.model.eval()
-        try:
-            with torch.no_grad():
-                for data_batch in loop.dataloader:
-                    outputs = runner.model.val_step(data_batch)
-                    loop.evaluator.process(data_samples=outputs, data_batch=data_batch)
-            self.metrics = loop.evaluator.evaluate(len(loop.dataloader.dataset))
-        finally:
-            model.eval_teacher = False
-            runner.model.train()
+        self.metrics = evaluate_with(runner, model, 'eval_teacher', True)
         text = '  '.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in self.metrics.items())
         runner.logger.info(f'Teacher: {text}')
         runner.message_hub.update_info('teacher_metrics', self.metrics)

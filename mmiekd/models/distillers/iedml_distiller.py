@@ -1,0 +1,137 @@
+"""IE-DML: inheritance and exploration between two networks trained together (deep mutual learning).
+
+There is no pre-trained teacher: each network is the other's teacher. Each network's factor comes from an
+auto-encoder trained online, by reconstruction of the network's own (detached) feature; the other network
+inherits from and explores against that factor with its halves, as in IE-KD, and both learn from each
+other's softened predictions (DML's KL term). Each network has its own optimizer (``OptimWrapperDict``
+through ``mmiekd.BranchOptimWrapperConstructor``).
+"""
+import copy
+from typing import Dict, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+from torch import nn
+
+from mmiekd.registry import MODELS
+from mmiekd.utils.model_config import load_model_cfg, with_build_scopes
+from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
+from .output_recorder import OutputRecorder, check_module_name
+
+BRANCHES = ('net1', 'net2')
+
+
+class _IEHead(nn.Module):
+    """The modules one network trains besides itself: its online auto-encoder and its two encoders."""
+
+    def __init__(self, channels: int, factor_channels: int):
+        super().__init__()
+        self.autoencoder = FactorAutoEncoder(channels, factor_channels)
+        self.inheritance_encoder = FactorEncoder(channels // 2, factor_channels)
+        self.exploration_encoder = FactorEncoder(channels // 2, factor_channels)
+
+
+@MODELS.register_module()
+class IEDMLDistiller(BaseModel):
+    """Two networks trained mutually with inheritance and exploration.
+
+    Args:
+        net1 (dict | str): First network (config dict, ``pkg::path`` or local config file). Validation and
+            test use it (set :attr:`eval_branch` to ``'net2'``, as ``mmiekd.PeerValHook`` does, for the other).
+        net2 (dict | str): Second network.
+        ie (dict): ``feature`` (module name in both networks, e.g. ``'backbone.layer3'``), ``channels``
+            (even; the same in both), ``factor_channels``, ``inheritance`` / ``exploration`` loss configs,
+            ``recon_weight`` (weight of the online auto-encoders' reconstruction loss, default 1).
+        dml (dict): ``logits`` (module name of the logits, e.g. ``'head.fc'``), ``tau`` and ``loss_weight`` of
+            the mutual KL term (DML: tau 1, weight 1). ``None`` for no KL term.
+        data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
+    """
+
+    branch_names = BRANCHES
+
+    def __init__(self, net1: Union[str, dict], net2: Union[str, dict], ie: dict,
+                 dml: Optional[dict] = dict(logits='head.fc', tau=1.0, loss_weight=1.0),
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
+        cfgs = [load_model_cfg(net, key) for net, key in ((net1, 'net1'), (net2, 'net2'))]
+        if isinstance(data_preprocessor, dict):
+            for cfg in cfgs:
+                cfg.setdefault('data_preprocessor', copy.deepcopy(data_preprocessor))
+        nets = [MODELS.build(cfg) for cfg in cfgs]
+        if not isinstance(data_preprocessor, nn.Module):
+            data_preprocessor = nets[0].data_preprocessor
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.net1, self.net2 = nets
+        self.eval_branch = 'net1'
+        for key in ('feature', 'channels', 'factor_channels'):
+            if key not in ie:
+                raise KeyError(f'`ie.{key}` is required')
+        if ie['channels'] % 2:
+            raise ValueError(f'`ie.channels` must be even (half inherits, half explores), got {ie["channels"]}')
+        self.feature = ie['feature']
+        self.logits = dml.get('logits') if dml else None
+        names = [self.feature] + ([self.logits] if self.logits else [])
+        self.recorders = {}
+        for name, net in zip(BRANCHES, nets):
+            for module in names:
+                check_module_name(net, module, f'{name} ({"ie.feature" if module == self.feature else "dml.logits"})',
+                                  name)
+            self.recorders[name] = OutputRecorder(net, names, role=name)
+        self.ie_heads = nn.ModuleDict({name: _IEHead(ie['channels'], ie['factor_channels']) for name in BRANCHES})
+        self.inheritance_loss = MODELS.build(with_build_scopes(
+            ie.get('inheritance', dict(type='mmiekd.IEInheritanceLoss'))))
+        self.exploration_loss = MODELS.build(with_build_scopes(
+            ie.get('exploration', dict(type='mmiekd.IEExplorationLoss'))))
+        self.recon_weight = float(ie.get('recon_weight', 1.0))
+        self.dml_loss = MODELS.build(dict(type='mmiekd.KDLoss', tau=dml.get('tau', 1.0),
+                                          loss_weight=dml.get('loss_weight', 1.0))) if dml else None
+
+    def branch_modules(self, name: str) -> nn.ModuleList:
+        """What the optimizer of branch ``name`` updates: the network and its IE modules."""
+        return nn.ModuleList([getattr(self, name), self.ie_heads[name]])
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None, mode: str = 'tensor'):
+        if mode == 'loss':
+            raise RuntimeError('IEDMLDistiller trains through train_step (one optimizer per network)')
+        return getattr(self, self.eval_branch)(inputs, data_samples, mode)
+
+    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+        """Forward both networks, then update each with its own losses and optimizer."""
+        data = self.data_preprocessor(data, True)
+        inputs, samples = data['inputs'], data['data_samples']
+        task = {}
+        for name in BRANCHES:
+            with optim_wrapper[name].optim_context(self), self.recorders[name].recording():
+                task[name] = getattr(self, name)(inputs, samples, mode='loss')
+        codes, recon = {}, {}
+        for name in BRANCHES:
+            feature = self.recorders[name].get(self.feature).detach()
+            autoencoder = self.ie_heads[name].autoencoder
+            codes[name] = autoencoder.encode(feature)
+            recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
+        log_vars = {}
+        for name, peer in zip(BRANCHES, reversed(BRANCHES)):
+            losses = {f'{name}.{k}': v for k, v in task[name].items()}
+            losses.update(self._mutual_losses(name, peer, codes[peer].detach()))
+            losses[f'{name}.loss_recon'] = self.recon_weight * recon[name]
+            parsed, branch_log = self.parse_losses(losses)
+            optim_wrapper[name].update_params(parsed)
+            branch_log[f'{name}.loss_total'] = branch_log.pop('loss')
+            log_vars.update(branch_log)
+        for recorder in self.recorders.values():
+            recorder.clear()
+        return log_vars
+
+    def _mutual_losses(self, name: str, peer: str, peer_code: torch.Tensor) -> Dict[str, torch.Tensor]:
+        head = self.ie_heads[name]
+        feature = self.recorders[name].get(self.feature)
+        half = feature.shape[1] // 2
+        with torch.autocast(device_type=feature.device.type, enabled=False):
+            inh = head.inheritance_encoder(feature[:, :half].float())
+            exp = head.exploration_encoder(feature[:, half:].float())
+            losses = {f'{name}.ie.loss_inh': self.inheritance_loss(inh, peer_code.float()),
+                      f'{name}.ie.loss_exp': self.exploration_loss(exp, peer_code.float())}
+            if self.dml_loss is not None:
+                own = self.recorders[name].get(self.logits).float()
+                other = self.recorders[peer].get(self.logits).detach().float()
+                losses[f'{name}.loss_dml'] = self.dml_loss(own, other)
+        return losses

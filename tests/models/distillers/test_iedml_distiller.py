@@ -1,0 +1,82 @@
+"""IEDMLDistiller: one optimizer per network, mutual targets detached, online auto-encoders."""
+import copy
+
+import pytest
+import torch
+from conftest import classification_batch, tiny_classifier
+
+from mmiekd.engine.optimizers import BranchOptimWrapperConstructor
+from mmiekd.models import IEDMLDistiller
+
+IE = dict(feature='backbone.layer4', channels=32, factor_channels=8)
+
+
+def build(**kwargs):
+    torch.manual_seed(0)
+    return IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE), **kwargs)
+
+
+def optimizers(model, lr=0.1):
+    cfg = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=lr, momentum=0.9))
+    return BranchOptimWrapperConstructor(dict(net1=cfg, net2=copy.deepcopy(cfg)))(model)
+
+
+def test_each_optimizer_owns_its_network_and_ie_modules():
+    model = build()
+    wrappers = optimizers(model)
+    owned = {name: {id(p) for group in w.optimizer.param_groups for p in group['params']}
+             for name, w in wrappers.items()}
+    assert owned['net1'] == {id(p) for p in model.net1.parameters()} | {id(p) for p in model.ie_heads['net1'].parameters()}
+    assert not owned['net1'] & owned['net2']
+    with pytest.raises(KeyError, match='one config per branch'):
+        BranchOptimWrapperConstructor(dict(net1=dict(optimizer=dict(type='SGD', lr=1))))(model)
+
+
+def test_train_step_updates_both_networks_and_logs_both():
+    model = build()
+    before = {n: copy.deepcopy(getattr(model, n).state_dict()) for n in ('net1', 'net2')}
+    model.train()
+    logs = model.train_step(classification_batch(), optimizers(model))
+    for name in ('net1', 'net2'):
+        assert {f'{name}.loss', f'{name}.ie.loss_inh', f'{name}.ie.loss_exp', f'{name}.loss_dml',
+                f'{name}.loss_recon', f'{name}.loss_total'} <= set(logs)
+        assert logs[f'{name}.ie.loss_exp'] < 0 < logs[f'{name}.ie.loss_inh']
+        changed = [k for k, v in getattr(model, name).state_dict().items() if not torch.equal(v, before[name][k])]
+        assert any('backbone.conv1.weight' in k for k in changed)
+
+
+def test_mutual_targets_and_reconstruction_do_not_leak_gradients():
+    model = build()
+    model.train()
+    data = model.data_preprocessor(classification_batch(), True)
+    for name in ('net1', 'net2'):
+        with model.recorders[name].recording():
+            getattr(model, name)(data['inputs'], data['data_samples'], mode='loss')
+    feature2 = model.recorders['net2'].get('backbone.layer4').detach()
+    code2 = model.ie_heads['net2'].autoencoder.encode(feature2)
+    losses = model._mutual_losses('net1', 'net2', code2.detach())
+    sum(losses.values()).backward()
+    assert all(p.grad is None for p in model.net2.parameters()), 'net1\'s losses must not train net2'
+    assert all(p.grad is None for p in model.ie_heads['net2'].parameters())
+    assert model.net1.backbone.layer4[0].conv1.weight.grad.abs().sum() > 0
+    model.zero_grad(set_to_none=True)
+    feature1 = model.recorders['net1'].get('backbone.layer4').detach()
+    model.ie_heads['net1'].autoencoder.reconstruction_loss(feature1).backward()
+    assert all(p.grad is None for p in model.net1.parameters()), 'the online auto-encoder sees detached features'
+    assert model.ie_heads['net1'].autoencoder.encoder[1].weight.grad is not None
+
+
+def test_eval_branch_selects_the_network_that_predicts():
+    model = build()
+    model.eval()
+    data = model.data_preprocessor(classification_batch(), False)
+    assert torch.allclose(model(data['inputs'], mode='tensor'), model.net1(data['inputs'], mode='tensor'))
+    model.eval_branch = 'net2'
+    assert torch.allclose(model(data['inputs'], mode='tensor'), model.net2(data['inputs'], mode='tensor'))
+
+
+def test_bad_config_is_rejected():
+    with pytest.raises(ValueError, match='ie.channels.*even'):
+        IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, channels=31))
+    with pytest.raises(KeyError, match=r'ie.feature.*net1 has no module named "backbone.nope"'):
+        IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, feature='backbone.nope'))
