@@ -40,13 +40,11 @@ def energy(feature: torch.Tensor, size) -> np.ndarray:
 def features(model, image: np.ndarray, level: int):
     """Teacher feature, student inheritance and exploration halves for one BGR uint8 image (H, W, 3), the
     channel order the data pipelines load."""
-    outputs = {}
-    hooks = [
-        model.teacher.get_submodule(model.ie_teacher).register_forward_hook(
-            lambda m, i, o: outputs.__setitem__('teacher', o)),
-        model.student.get_submodule(model.ie_student).register_forward_hook(
-            lambda m, i, o: outputs.__setitem__('student', o)),
-    ]
+    outputs = {'teacher': [], 'student': []}
+    hooks = [net.get_submodule(name).register_forward_hook(lambda m, i, o, role=role: outputs[role].append(o))
+             for role, net, names in (('teacher', model.teacher, model.ie_teacher),
+                                      ('student', model.student, model.ie_student))
+             for name in names]
     batch = dict(inputs=[torch.from_numpy(image).permute(2, 0, 1).contiguous()])
     inputs = model.data_preprocessor(batch, False)['inputs']
     with torch.no_grad():
@@ -55,7 +53,7 @@ def features(model, image: np.ndarray, level: int):
     for hook in hooks:
         hook.remove()
     teacher = as_levels(outputs['teacher'])[level]
-    inheritance, exploration = model.split(as_levels(outputs['student'])[level])
+    inheritance, exploration = model.split(as_levels(outputs['student'])[level])  # levels in list order
     return teacher, inheritance, exploration
 
 

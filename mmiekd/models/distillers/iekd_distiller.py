@@ -28,12 +28,14 @@ class IEKDDistiller(SingleTeacherDistiller):
     Args:
         ie (dict): The IE-KD settings:
 
-            - ``student``, ``teacher`` (str): module names whose outputs are split / factorised
-              (``'backbone.layer3'``, ``'neck'``). A tuple output (FPN) is handled level by level.
+            - ``student``, ``teacher`` (str | list[str]): module(s) whose outputs are split / factorised
+              (``'backbone.layer3'``, ``'neck'``, ``['backbone.layer3', 'backbone.layer4']``). A tuple output
+              (FPN) is handled level by level; the levels of a list follow each other in its order.
             - ``student_channels``, ``teacher_channels`` (int): channels of those outputs; the student's must
               be even (half each for inheritance and exploration).
             - ``factor_channels`` (int): channels of the factors (the authors: 32 for a 64-channel feature).
             - ``num_levels`` (int): number of levels of the outputs (5 for an FPN). Default 1.
+              Several levels need the same channel counts (use one recipe term per width otherwise).
             - ``shared`` (bool): one auto-encoder and one encoder pair for all levels instead of one per level.
             - ``split`` (str): ``'natural'`` (first half inherits, second half explores) or ``'random'`` (a
               channel permutation drawn once from ``split_seed`` and saved in checkpoints).
@@ -48,7 +50,7 @@ class IEKDDistiller(SingleTeacherDistiller):
 
     def __init__(self, ie: dict, **kwargs):
         ie = self._check_ie_cfg(ie)
-        super().__init__(extra_outputs=[(ie['student'], ie['teacher'])], **kwargs)
+        super().__init__(extra_outputs=list(zip(ie['student'], ie['teacher'])), **kwargs)
         self.ie_student = ie['student']
         self.ie_teacher = ie['teacher']
         self.ie_mode = ie['mode']
@@ -92,6 +94,12 @@ class IEKDDistiller(SingleTeacherDistiller):
         if unknown:
             raise KeyError(f'`ie`: unknown keys {sorted(unknown)}; expected some of {sorted(IE_KEYS)}')
         ie = copy.deepcopy(dict(ie))
+        for role in ('student', 'teacher'):
+            if isinstance(ie.get(role), str):
+                ie[role] = [ie[role]]
+        if len(ie.get('student', [])) != len(ie.get('teacher', [])):
+            raise ValueError(f'`ie.student` and `ie.teacher` must name as many modules, got {ie.get("student")} '
+                             f'and {ie.get("teacher")}')
         mode = ie.setdefault('mode', 'factor')
         if mode not in ('factor', 'attention'):
             raise ValueError(f'`ie.mode` must be "factor" or "attention", got {mode!r}')
@@ -152,7 +160,7 @@ class IEKDDistiller(SingleTeacherDistiller):
             inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
         """
         self.run_teacher(inputs, data_samples)
-        levels = as_levels(self.teacher_recorder.get(self.ie_teacher))
+        levels = self._levels(self.teacher_recorder, self.ie_teacher)
         self.teacher_recorder.clear()
         self._check_levels(levels, 'teacher')
         return sum(self._autoencoder(i).reconstruction_loss(f) for i, f in enumerate(levels))
@@ -171,11 +179,15 @@ class IEKDDistiller(SingleTeacherDistiller):
         """(N, C, H, W) -> inheritance part (N, C/2, H, W), exploration part (N, C/2, H, W)."""
         if feature.shape[1] != self.split_order.numel():
             raise ValueError(f'`ie.student_channels` is {self.split_order.numel()} but the student\'s '
-                             f'"{self.ie_student}" output has shape {tuple(feature.shape)}')
+                             f'{self.ie_student} output has shape {tuple(feature.shape)}')
         half = feature.shape[1] // 2
         if bool((self.split_order == torch.arange(len(self.split_order), device=feature.device)).all()):
             return feature[:, :half], feature[:, half:]  # views, no copy
         return feature.index_select(1, self.split_order[:half]), feature.index_select(1, self.split_order[half:])
+
+    @staticmethod
+    def _levels(recorder, names) -> tuple:
+        return tuple(level for name in names for level in as_levels(recorder.get(name)))
 
     def _autoencoder(self, level: int) -> FactorAutoEncoder:
         return self.teacher_autoencoders[0 if self.ie_shared else level]
@@ -186,8 +198,8 @@ class IEKDDistiller(SingleTeacherDistiller):
 
     def _check_levels(self, levels, role: str) -> None:
         if len(levels) != self.num_levels:
-            name = self.ie_student if role == 'student' else self.ie_teacher
-            raise ValueError(f'`ie.num_levels` is {self.num_levels} but the {role}\'s "{name}" gives '
+            names = self.ie_student if role == 'student' else self.ie_teacher
+            raise ValueError(f'`ie.num_levels` is {self.num_levels} but the {role}\'s {names} give '
                              f'{len(levels)} output(s)')
 
     def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
@@ -196,8 +208,8 @@ class IEKDDistiller(SingleTeacherDistiller):
             raise RuntimeError('IE-KD\'s teacher auto-encoder is not trained: add '
                                'dict(type="mmiekd.IEKDAutoEncoderHook", ...) to `custom_hooks` (phase 1 in the same '
                                'run) or set `ie.autoencoder_ckpt`.')
-        student_levels = as_levels(self.student_recorder.get(self.ie_student))
-        teacher_levels = as_levels(self.teacher_recorder.get(self.ie_teacher))
+        student_levels = self._levels(self.student_recorder, self.ie_student)
+        teacher_levels = self._levels(self.teacher_recorder, self.ie_teacher)
         self._check_levels(student_levels, 'student')
         self._check_levels(teacher_levels, 'teacher')
         loss_inh, loss_exp = 0., 0.

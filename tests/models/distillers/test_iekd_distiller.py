@@ -161,3 +161,38 @@ def test_autoencoder_checkpoint_skips_phase1(tmp_path):
     assert bool(loaded.autoencoder_trained)
     for k, v in trained.teacher_autoencoders.state_dict().items():
         assert torch.equal(loaded.teacher_autoencoders.state_dict()[k], v)
+
+
+def test_list_of_feature_modules_is_distilled_level_by_level():
+    model = build(dict(student=['backbone.layer4.0', 'backbone.layer4'], teacher=['backbone.layer4.0',
+                                                                              'backbone.layer4'],
+                       num_levels=2))
+    assert len(model.teacher_autoencoders) == 2 and len(model.inheritance_encoders) == 2
+    run_phase1(model)
+    data = model.data_preprocessor(classification_batch(), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    assert losses['ie.loss_inh'] > 0 > losses['ie.loss_exp']
+    with pytest.raises(ValueError, match='as many modules'):
+        build(dict(student=['backbone.layer4'], teacher=['backbone.layer4', 'backbone.layer3']))
+    one_level = build(dict(student=['backbone.layer4.0', 'backbone.layer4'],
+                           teacher=['backbone.layer4.0', 'backbone.layer4']))
+    run_phase1_error = pytest.raises(ValueError, match=r'ie.num_levels` is 1 .* give 2 output')
+    with run_phase1_error:
+        run_phase1(one_level)
+
+
+def test_hook_weight_schedule_decays_both_weights_at_milestones():
+    from types import SimpleNamespace
+
+    from mmiekd.engine.hooks import IEKDAutoEncoderHook
+    model = build()
+    hook = IEKDAutoEncoderHook(iters=1, weight_milestones=[2, 4], weight_gamma=0.5, by_epoch=True)
+    runner = SimpleNamespace(model=model, epoch=0, iter=0)
+    factors = []
+    for epoch in range(6):
+        runner.epoch = epoch
+        hook.before_train_epoch(runner)
+        factors.append(model.ie_weight_factor)
+    assert factors == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    with pytest.raises(ValueError, match='iters.*epochs'):
+        IEKDAutoEncoderHook()
