@@ -4,11 +4,12 @@ Both generators follow the same contract: ``meta.json`` is written last and reco
 parameters, so a dataset whose ``meta.json`` exists and matches the requested parameters is complete
 and does not need to be rebuilt.
 """
+import inspect
 import json
 import os
 import os.path as osp
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 META_FILE = 'meta.json'
 
@@ -66,3 +67,21 @@ def clear_generated_pngs(folder: str, name_pattern: str) -> None:
     for name in os.listdir(folder):
         if pattern.fullmatch(name):
             os.remove(osp.join(folder, name))
+
+
+def ensure_generated(generate: Callable[..., Dict[str, Any]], normalise: Callable[..., Dict[str, Any]],
+                     is_complete: Callable[[str, Dict[str, Any]], bool],
+                     summary: Callable[..., Dict[str, Any]], out_dir: str, **kwargs) -> Dict[str, Any]:
+    """Runs ``generate(out_dir, **kwargs)`` unless ``out_dir`` already holds its output for these arguments.
+
+    The arguments (defaults filled in, then ``normalise``-d) are compared with the ``params`` recorded in
+    ``out_dir/meta.json``; ``is_complete`` checks that the files are all there.
+    """
+    bound = inspect.signature(generate).bind(out_dir, **kwargs)
+    bound.apply_defaults()
+    args = dict(bound.arguments)
+    args.pop('out_dir')
+    meta = read_meta(out_dir)
+    if meta is not None and meta.get('params') == normalise(**args) and is_complete(out_dir, meta):
+        return summary(out_dir, meta, generated=False)
+    return generate(out_dir, **kwargs)

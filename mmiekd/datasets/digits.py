@@ -11,7 +11,6 @@ upscales them and writes the folder layout that mmpretrain's ``CustomDataset`` r
 scikit-learn is imported inside :func:`generate_digits` only, so importing :mod:`mmiekd.datasets`
 stays cheap and does not need it.
 """
-import inspect
 import os
 import os.path as osp
 from typing import Any, Dict, List, Tuple
@@ -19,7 +18,8 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 from PIL import Image
 
-from ._io import META_FILE, clear_generated_pngs, read_meta, remove_meta, to_jsonable, write_json
+from ._io import (META_FILE, clear_generated_pngs, ensure_generated, read_meta, remove_meta, to_jsonable,
+                  write_json)
 
 DIGITS_CLASSES = tuple(str(i) for i in range(10))
 # Bump when the conversion changes, so ``ensure_digits`` rebuilds folders made by older code.
@@ -158,15 +158,7 @@ def ensure_digits(out_dir: str, **kwargs) -> Dict[str, Any]:
     Returns:
         dict: As :func:`generate_digits`, with ``generated`` False when nothing was written.
     """
-    bound = inspect.signature(generate_digits).bind(out_dir, **kwargs)
-    bound.apply_defaults()
-    args = dict(bound.arguments)
-    args.pop('out_dir')
-    params = _normalise_params(**args)
-    meta = read_meta(out_dir)
-    if meta is not None and meta.get('params') == params and _is_complete(out_dir, meta):
-        return _summary(out_dir, meta, generated=False)
-    return generate_digits(out_dir, **kwargs)
+    return ensure_generated(generate_digits, _normalise_params, _is_complete, _summary, out_dir, **kwargs)
 
 
 __all__ = ['DIGITS_CLASSES', 'generate_digits', 'ensure_digits', 'stratified_split']

@@ -27,7 +27,6 @@ of visible pixels. ``segmentation`` is an empty list: this is a detection-only d
 Class balance: classes are drawn from a stream made of shuffled copies of the class list, so
 before occlusion drops every class is placed the same number of times, give or take one.
 """
-import inspect
 import math
 import os
 import os.path as osp
@@ -38,7 +37,8 @@ from mmdet.datasets import CocoDataset
 from PIL import Image, ImageDraw, ImageFilter
 
 from mmiekd.registry import DATASETS
-from ._io import META_FILE, clear_generated_pngs, read_meta, remove_meta, to_jsonable, write_json
+from ._io import (META_FILE, clear_generated_pngs, ensure_generated, read_meta, remove_meta, to_jsonable,
+                  write_json)
 
 SHAPES_CLASSES = ('circle', 'ellipse', 'square', 'triangle', 'star', 'cross')
 SHAPES_PALETTE = [(220, 20, 60), (0, 130, 200), (60, 180, 75), (255, 165, 0), (145, 30, 180),
@@ -523,15 +523,7 @@ def ensure_shapes_coco(out_dir: str, **kwargs) -> Dict[str, Any]:
     Returns:
         dict: As :func:`generate_shapes_coco`, with ``generated`` False when nothing was written.
     """
-    bound = inspect.signature(generate_shapes_coco).bind(out_dir, **kwargs)
-    bound.apply_defaults()
-    args = dict(bound.arguments)
-    args.pop('out_dir')
-    params = _normalise_params(**args)
-    meta = read_meta(out_dir)
-    if meta is not None and meta.get('params') == params and _is_complete(out_dir, meta):
-        return _summary(out_dir, meta, generated=False)
-    return generate_shapes_coco(out_dir, **kwargs)
+    return ensure_generated(generate_shapes_coco, _normalise_params, _is_complete, _summary, out_dir, **kwargs)
 
 
 @DATASETS.register_module()
