@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 from PIL import Image
 
-from ._io import (META_FILE, clear_generated_pngs, ensure_generated, read_meta, remove_meta, to_jsonable,
+from ._io import (META_FILE, clear_generated_pngs, ensure_generated, remove_meta, to_jsonable,
                   write_json)
 
 DIGITS_CLASSES = tuple(str(i) for i in range(10))

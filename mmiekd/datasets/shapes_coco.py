@@ -37,7 +37,7 @@ from mmdet.datasets import CocoDataset
 from PIL import Image, ImageDraw, ImageFilter
 
 from mmiekd.registry import DATASETS
-from ._io import (META_FILE, clear_generated_pngs, ensure_generated, read_meta, remove_meta, to_jsonable,
+from ._io import (META_FILE, clear_generated_pngs, ensure_generated, remove_meta, to_jsonable,
                   write_json)
 
 SHAPES_CLASSES = ('circle', 'ellipse', 'square', 'triangle', 'star', 'cross')

@@ -3,7 +3,6 @@ import copy
 import os.path as osp
 from typing import Optional, Sequence
 
-import torch
 import torch.distributed as dist
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
