@@ -1,5 +1,6 @@
 from .iekd_autoencoder_hook import IEKDAutoEncoderHook
 from .peer_val_hook import PeerValHook
+from .sskd_stage_hook import SSKDStageHook
 from .teacher_val_hook import TeacherValHook, evaluate_with
 
-__all__ = ['TeacherValHook', 'IEKDAutoEncoderHook', 'PeerValHook', 'evaluate_with']
+__all__ = ['TeacherValHook', 'IEKDAutoEncoderHook', 'PeerValHook', 'SSKDStageHook', 'evaluate_with']

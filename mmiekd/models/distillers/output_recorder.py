@@ -14,7 +14,7 @@ Two things make this more than a dict filled by hooks:
 """
 from contextlib import contextmanager
 from functools import partial
-from typing import Dict, Iterable, List, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 import torch
 from torch import nn
@@ -62,13 +62,15 @@ class OutputRecorder:
         stop_early (bool): Raise :class:`StopForward` once all outputs are in (teacher side).
         role (str): ``'student'`` or ``'teacher'``, used in error messages.
         key (str): The config key the names come from, used in error messages.
+        calls_per_forward (int, optional): How often each module runs per forward, when known (a backbone
+            stage: 1). Early exit then starts with the first forward instead of after a full one.
 
     Raises:
         KeyError: A name is not a submodule of ``model``.
     """
 
     def __init__(self, model: nn.Module, names: Iterable[str], stop_early: bool = False,
-                 role: str = 'student', key: str = 'distill'):
+                 role: str = 'student', key: str = 'distill', calls_per_forward: Optional[int] = None):
         self.names = list(dict.fromkeys(names))
         self.stop_early = stop_early
         self.role = role
@@ -80,6 +82,8 @@ class OutputRecorder:
         self._copied = set(self.names)  # until the first forward shows which outputs are safe
         self._probed = False
         self._expected_calls: Dict[str, int] = {}
+        if calls_per_forward is not None:
+            self._expected_calls = {n: calls_per_forward for n in self.names}
         self._active = False
         self._handles = [modules[n].register_forward_hook(partial(self._hook, n)) for n in self.names]
 
@@ -89,7 +93,7 @@ class OutputRecorder:
         for tensor in _tensors(output):
             self._watch.append((name, tensor, tensor._version))
         self._outputs[name].append(_copy(output) if name in self._copied else output)
-        if self.stop_early and self._probed and all(
+        if self.stop_early and self._expected_calls and all(
                 len(self._outputs[n]) >= self._expected_calls[n] for n in self.names):
             raise StopForward
         return None
@@ -118,7 +122,8 @@ class OutputRecorder:
         if not self._probed:
             self._probed = True
             self._copied = modified
-            self._expected_calls = {n: len(v) for n, v in self._outputs.items()}
+            if not self._expected_calls:
+                self._expected_calls = {n: len(v) for n, v in self._outputs.items()}
             return
         broken = sorted(modified - self._copied)
         if broken:

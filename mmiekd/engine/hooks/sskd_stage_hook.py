@@ -1,0 +1,83 @@
+"""Moves an SSKD model through its stages (and the head phase) as training progresses."""
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmiekd.registry import HOOKS
+
+
+@HOOKS.register_module()
+class SSKDStageHook(Hook):
+    """Sets the SSKD stage from the training progress, using the stage lengths of the model's config.
+
+    At each boundary the model freezes what was transferred (parameters and BN statistics) and makes the
+    next stage trainable; the new stage is logged. The stage follows from the iteration/epoch, so it is right
+    after ``--resume`` too (it is also a buffer of the model, saved in checkpoints). Under DDP the model is
+    wrapped anew at each boundary, so that only the stage's parameters are reduced and no
+    ``find_unused_parameters`` is needed.
+
+    Args:
+        by_epoch (bool): Whether stage lengths count epochs (else iterations).
+        restart_lr (bool): Restart the LR schedule at each stage boundary (each stage gets the schedule's
+            first steps again, e.g. its warm-up).
+    """
+
+    priority = 'HIGH'  # before the optimizer step of the iteration that starts a stage
+
+    def __init__(self, by_epoch: bool = True, restart_lr: bool = False):
+        self.by_epoch = by_epoch
+        self.restart_lr = restart_lr
+
+    @staticmethod
+    def _model(runner):
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, 'stage_at'):
+            raise TypeError(f'SSKDStageHook needs an mmiekd.SSKDDistiller, got {type(model).__name__}')
+        return model
+
+    def before_train(self, runner) -> None:
+        model = self._model(runner)
+        total = sum(model.lengths)
+        loop_total = runner.max_epochs if self.by_epoch else runner.max_iters
+        if total != loop_total:
+            runner.logger.warning(f'SSKD: the stages and head phase last {total} '
+                                  f'{"epochs" if self.by_epoch else "iterations"} but training runs {loop_total}')
+        self._update(runner, runner.epoch if self.by_epoch else runner.iter, force=True)
+
+    def before_train_epoch(self, runner) -> None:
+        if self.by_epoch:
+            self._update(runner, runner.epoch)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if not self.by_epoch:
+            self._update(runner, runner.iter)
+
+    def _update(self, runner, progress: int, force: bool = False) -> None:
+        model = self._model(runner)
+        target = model.stage_at(progress)
+        if target == int(model.stage) and not force:
+            return
+        changed = target != int(model.stage)
+        model.set_stage(target)
+        name = 'head phase' if target >= model.num_stages else f'stage {target + 1}/{model.num_stages}'
+        runner.logger.info(f'SSKD: {name} from {"epoch" if self.by_epoch else "iteration"} {progress + 1}')
+        runner.message_hub.update_info('sskd_stage', target)
+        if is_model_wrapper(runner.model) and (changed or force):
+            # DDP reduces the parameters that required grad when it was built: build it for this stage.
+            runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
+        if self.restart_lr and changed and progress > 0:
+            self._restart_schedulers(runner, progress)
+
+    def _restart_schedulers(self, runner, progress: int) -> None:
+        schedulers = runner.param_schedulers
+        if isinstance(schedulers, dict):
+            schedulers = [s for group in schedulers.values() for s in group]
+        for scheduler in schedulers or []:
+            # A scheduler counts its own steps (`last_step`) inside [begin, end): moving the window to the
+            # boundary and rewinding the count replays it from its start (saved with the scheduler's state).
+            length = scheduler.end - scheduler.begin
+            scheduler.begin = progress
+            if length < 10**9:  # not open-ended
+                scheduler.end = progress + length
+            scheduler.last_step = 0
+            for group, value in zip(scheduler.optimizer.param_groups, scheduler.base_values):
+                group[scheduler.param_name] = value
