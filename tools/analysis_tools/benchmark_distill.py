@@ -108,20 +108,42 @@ def main(argv=None):
     data = distiller.data_preprocessor(batch, True)
 
     def teacher_forward():
-        if distiller.needs_teacher:
+        if getattr(distiller, 'needs_teacher', False):
             distiller.run_teacher(data['inputs'], data['data_samples'])
             distiller.teacher_recorder.clear()
 
-    times = dict(distill=[], student=[], teacher=[])
-    for i in range(args.warmup + args.iters):
-        d = timed(lambda: distiller.train_step(batch, d_optim), args.device)
-        s = timed(lambda: student.train_step(batch, s_optim), args.device)
-        t = timed(teacher_forward, args.device)
-        if i >= args.warmup:
-            times['distill'].append(d)
-            times['student'].append(s)
-            times['teacher'].append(t)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    def measure():
+        times = dict(distill=[], student=[], teacher=[])
+        for i in range(args.warmup + args.iters):
+            d = timed(lambda: distiller.train_step(batch, d_optim), args.device)
+            s = timed(lambda: student.train_step(batch, s_optim), args.device)
+            t = timed(teacher_forward, args.device)
+            if i >= args.warmup:
+                for key, value in (('distill', d), ('student', s), ('teacher', t)):
+                    times[key].append(value)
+        return {k: statistics.median(v) for k, v in times.items()}
+
+    title = (f"{osp.basename(args.config)}  ({args.device}, {args.batch}x{args.size[0]}x{args.size[1]}, "
+             f"median of {args.iters})")
+    if hasattr(distiller, 'set_stage'):
+        # SSKD: each stage runs both networks up to the stage only; the head phase is the student's step.
+        print(title)
+        result = dict(config=args.config, device=args.device, batch=args.batch, size=args.size, stages=[])
+        for index in range(distiller.num_stages + 1):
+            distiller.set_stage(index)
+            d_optim = optim(distiller)
+            med = measure()
+            name = 'head phase' if index == distiller.num_stages else f'stage {index + 1}'
+            result['stages'].append(dict(stage=name, step_s=med['distill'], student_s=med['student'],
+                                         ratio=med['distill'] / med['student']))
+            print(f"  {name:<11} step {med['distill']:.4f} s   student step {med['student']:.4f} s   "
+                  f"ratio {med['distill'] / med['student']:.3f}x")
+        if args.json:
+            with open(args.json, 'w') as f:
+                json.dump(result, f, indent=2)
+        return result
+
+    med = measure()
     result = dict(
         config=args.config, device=args.device, batch=args.batch, size=args.size, iters=args.iters,
         distill_s=med['distill'], student_s=med['student'], teacher_forward_s=med['teacher'],
@@ -131,8 +153,7 @@ def main(argv=None):
         result['peak_memory_mb'] = torch.cuda.max_memory_allocated() / 2**20
     else:
         result['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{osp.basename(args.config)}  ({args.device}, {args.batch}x{args.size[0]}x{args.size[1]}, "
-          f"median of {args.iters})")
+    print(title)
     print(f"  student step        {result['student_s']:.4f} s")
     print(f"  distillation step   {result['distill_s']:.4f} s   ratio {result['ratio']:.3f}x")
     print(f"  teacher forward     {result['teacher_forward_s']:.4f} s   limit {result['limit_ratio']:.3f}x "
