@@ -66,5 +66,6 @@ def prepare_cpu_distributed(cfg: Config) -> None:
         torch.distributed.init_process_group(backend='gloo', timeout=datetime.timedelta(seconds=timeout))
     wrapper = dict(cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel'))
     wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper

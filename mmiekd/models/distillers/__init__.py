@@ -1,3 +1,4 @@
+from .iakd_distiller import IAKDDistiller
 from .iedml_distiller import IEDMLDistiller
 from .iekd_distiller import IEKDDistiller
 from .output_recorder import OutputRecorder, StopForward
@@ -5,4 +6,4 @@ from .sskd_distiller import SSKDDistiller
 from .single_teacher_distiller import SingleTeacherDistiller, as_levels
 from .teacher_inputs import TeacherInputAdapter
 
-__all__ = ['SingleTeacherDistiller', 'IEKDDistiller', 'IEDMLDistiller', 'SSKDDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels']
+__all__ = ['SingleTeacherDistiller', 'IEKDDistiller', 'IEDMLDistiller', 'SSKDDistiller', 'IAKDDistiller', 'OutputRecorder', 'StopForward', 'TeacherInputAdapter', 'as_levels']

@@ -1,0 +1,79 @@
+"""The swap-probability schedule of IAKD."""
+import math
+from typing import Optional, Sequence
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmiekd.registry import HOOKS
+
+SCHEDULES = ('constant', 'linear', 'cosine', 'step')
+
+
+@HOOKS.register_module()
+class IAKDSwapHook(Hook):
+    """Sets IAKD's swap probability from the training progress and logs it (``swap_prob``).
+
+    ``p`` goes from ``p_start`` to ``p_end`` over ``[0, end)`` (iterations or epochs; ``end`` defaults to the
+    whole training), then stays at ``p_end`` (the paper ends with the pure student: ``p_end=0``):
+    ``constant`` (always ``p_start``), ``linear``, ``cosine`` (half cosine), or ``step`` (``p_start`` multiplied
+    by ``gamma`` at each of ``milestones``, never below ``p_end``). The value follows from the progress, so it is
+    right after ``--resume`` (it is also a buffer of the model, saved in checkpoints).
+
+    Args:
+        p_start (float): Probability at the start, in [0, 1].
+        p_end (float): Probability at ``end`` and after, in [0, 1].
+        schedule (str): One of ``constant``, ``linear``, ``cosine``, ``step``.
+        end (int, optional): Progress at which ``p_end`` is reached.
+        milestones (Sequence[int]): For ``step``.
+        gamma (float): For ``step``.
+        by_epoch (bool): Count epochs instead of iterations.
+    """
+
+    priority = 'HIGH'
+
+    def __init__(self, p_start: float = 0.5, p_end: float = 0.0, schedule: str = 'linear',
+                 end: Optional[int] = None, milestones: Sequence[int] = (), gamma: float = 0.5,
+                 by_epoch: bool = False):
+        from mmiekd.models.distillers.iakd_distiller import check_probability
+        self.p_start = check_probability(p_start, 'IAKDSwapHook.p_start')
+        self.p_end = check_probability(p_end, 'IAKDSwapHook.p_end')
+        if schedule not in SCHEDULES:
+            raise ValueError(f'IAKDSwapHook `schedule` must be one of {SCHEDULES}, got {schedule!r}')
+        self.schedule = schedule
+        self.end = end
+        self.milestones = sorted(milestones)
+        self.gamma = gamma
+        self.by_epoch = by_epoch
+
+    def value(self, progress: int, total: int) -> float:
+        """The probability after ``progress`` iterations/epochs of ``total``."""
+        end = self.end or total
+        if self.schedule == 'constant':
+            return self.p_start
+        if self.schedule == 'step':
+            passed = sum(progress >= m for m in self.milestones)
+            return max(self.p_end, self.p_start * self.gamma**passed) if progress < end else self.p_end
+        t = min(max(progress / end, 0.0), 1.0)
+        if self.schedule == 'cosine':
+            t = (1 - math.cos(math.pi * t)) / 2
+        return self.p_start + (self.p_end - self.p_start) * t
+
+    def _apply(self, runner, progress: int) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, 'set_swap_prob'):
+            raise TypeError(f'IAKDSwapHook needs an mmiekd.IAKDDistiller, got {type(model).__name__}')
+        p = self.value(progress, runner.max_epochs if self.by_epoch else runner.max_iters)
+        model.set_swap_prob(p)
+        runner.message_hub.update_scalar('train/swap_prob', p)
+
+    def before_train_epoch(self, runner) -> None:
+        if self.by_epoch:
+            self._apply(runner, runner.epoch)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if not self.by_epoch:
+            self._apply(runner, runner.iter)
+        else:
+            p = float((runner.model.module if is_model_wrapper(runner.model) else runner.model).swap_prob)
+            runner.message_hub.update_scalar('train/swap_prob', p)

@@ -1,0 +1,153 @@
+"""IAKD: interactive knowledge distillation by swapping teacher blocks into the student (Fu et al., 2021).
+
+In each training forward, each student block is replaced with probability ``p`` by the corresponding frozen
+teacher block, which then processes the student's own running feature; the task loss of this hybrid network
+trains the student blocks, and gradients flow through the (frozen, eval-mode) teacher blocks to the student
+blocks before them. ``mmiekd.IAKDSwapHook`` decays ``p`` to 0, so training ends with the pure student, which
+is also what evaluation and export use.
+"""
+import types
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from torch import nn
+
+from mmiekd.registry import MODELS
+from mmiekd.utils.model_config import with_build_scopes
+from .output_recorder import check_module_name
+from .single_teacher_distiller import SingleTeacherDistiller
+
+BLOCK_KEYS = {'student', 'teacher', 'in_connector', 'out_connector'}
+
+
+def check_probability(value, key: str = 'swap_prob') -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f'`{key}` must be a probability in [0, 1], got {value!r}')
+    return float(value)
+
+
+@MODELS.register_module()
+class IAKDDistiller(SingleTeacherDistiller):
+    """Randomly swaps frozen teacher blocks into the student during training.
+
+    Args:
+        blocks (list[dict]): Pairs ``dict(student=<module>, teacher=<module>)`` (e.g. the ResNet stages
+            ``'backbone.layer1'``...), each replaceable by the other: same input and output shapes, checked
+            at build time on a dummy input of ``input_shape``. Where they differ, ``in_connector`` (student
+            feature -> teacher block input) and ``out_connector`` (teacher block output -> student feature)
+            configs bridge them.
+        swap_prob (float): Initial swap probability (``IAKDSwapHook`` schedules it).
+        seed (int): Seed of the draws. Draw ``s`` (one per training step, one Bernoulli per block) depends
+            only on the seed and ``s``, so every DDP rank swaps the same blocks and a resumed run continues
+            the same sequence.
+        input_shape (tuple): ``(C, H, W)`` of the dummy input of the build-time shape check; ``None`` skips
+            it (mismatches are then reported on the first batch).
+        **kwargs: Arguments of :class:`SingleTeacherDistiller`; ``distill`` adds optional terms (e.g. logit
+            KD). Without an active term the teacher as a whole is never run.
+    """
+
+    def __init__(self, blocks: Sequence[dict], swap_prob: float = 0.5, seed: int = 0,
+                 input_shape: Optional[Tuple[int, int, int]] = (3, 64, 64), **kwargs):
+        super().__init__(**kwargs)
+        if not blocks:
+            raise ValueError('`blocks` must list at least one (student, teacher) block pair')
+        self.seed = int(seed)
+        self.blocks: List[dict] = []
+        self.in_connectors = nn.ModuleList()
+        self.out_connectors = nn.ModuleList()
+        for i, block in enumerate(blocks):
+            key = f'blocks[{i}]'
+            unknown = set(block) - BLOCK_KEYS
+            missing = {'student', 'teacher'} - set(block)
+            if unknown or missing:
+                raise KeyError(f'`{key}`: ' + (f'unknown keys {sorted(unknown)}; ' if unknown else '')
+                               + (f'missing keys {sorted(missing)}; ' if missing else '')
+                               + f'expected {sorted(BLOCK_KEYS)} (connectors optional)')
+            check_module_name(self.student, block['student'], f'{key}.student', 'student')
+            check_module_name(self.teacher, block['teacher'], f'{key}.teacher', 'teacher')
+            self.blocks.append(dict(block))
+            for name, modules in (('in_connector', self.in_connectors), ('out_connector', self.out_connectors)):
+                modules.append(MODELS.build(with_build_scopes(block[name])) if block.get(name) else nn.Identity())
+        # Schedule state, saved in checkpoints: the current probability and the number of draws made.
+        self.register_buffer('swap_prob', torch.tensor(check_probability(swap_prob)))
+        self.register_buffer('swap_step', torch.tensor(0, dtype=torch.long))
+        self.swapped: List[bool] = [False] * len(self.blocks)
+        self._swapping = False
+        for index, block in enumerate(self.blocks):
+            self._make_swappable(index, block)
+        if input_shape is not None:
+            self._check_shapes(input_shape)
+
+    # ------------------------------------------------------------------ construction
+    def _make_swappable(self, index: int, block: dict) -> None:
+        student_block = self.student.get_submodule(block['student'])
+        teacher_block = self.teacher.get_submodule(block['teacher'])
+        own_forward = student_block.forward
+        distiller = self
+
+        def forward(module, *args, **kwargs):
+            if not (distiller._swapping and distiller.swapped[index]):
+                return own_forward(*args, **kwargs)
+            # The student block is not computed; the frozen teacher block (eval mode, no parameter
+            # gradients) transforms the student's feature and passes gradients back to earlier blocks.
+            x = distiller.in_connectors[index](args[0])
+            return distiller.out_connectors[index](teacher_block(x, *args[1:], **kwargs))
+
+        # An instance attribute: the student's modules and state-dict keys stay exactly mmdet's/mmpretrain's.
+        student_block.forward = types.MethodType(forward, student_block)
+
+    def _check_shapes(self, input_shape) -> None:
+        shapes: Dict[Tuple[str, int], tuple] = {}
+        handles = []
+        for index, block in enumerate(self.blocks):
+            for role, net in (('student', self.student), ('teacher', self.teacher)):
+                def record(module, args, output, key=(role, index)):
+                    shapes[key] = (tuple(args[0].shape[1:]), tuple(output.shape[1:]))
+                handles.append(net.get_submodule(block[role]).register_forward_hook(record))
+        states = (self.student.training, self.teacher.training)
+        self.student.eval()
+        self.teacher.eval()
+        try:
+            with torch.no_grad():
+                dummy = torch.zeros(1, *input_shape)
+                self.student.extract_feat(dummy)
+                self.teacher.extract_feat(dummy)
+        finally:
+            for handle in handles:
+                handle.remove()
+            self.student.train(states[0])
+            self.teacher.eval()
+        for index, block in enumerate(self.blocks):
+            (s_in, s_out), (t_in, t_out) = shapes[('student', index)], shapes[('teacher', index)]
+            with torch.no_grad():
+                bridged_in = tuple(self.in_connectors[index](torch.zeros(1, *s_in)).shape[1:])
+            if bridged_in != t_in:
+                raise ValueError(f'`blocks[{index}]`: the student block "{block["student"]}" takes {s_in} but the '
+                                 f'teacher block "{block["teacher"]}" takes {t_in} (per sample): set '
+                                 f'`blocks[{index}].in_connector` (e.g. mmiekd.ConvConnector) to bridge them')
+            with torch.no_grad():
+                bridged_out = tuple(self.out_connectors[index](torch.zeros(1, *t_out)).shape[1:])
+            if bridged_out != s_out:
+                raise ValueError(f'`blocks[{index}]`: the teacher block "{block["teacher"]}" gives {t_out} but the '
+                                 f'student block "{block["student"]}" gives {s_out} (per sample): set '
+                                 f'`blocks[{index}].out_connector` to bridge them')
+
+    # ------------------------------------------------------------------ schedule
+    def set_swap_prob(self, value: float) -> None:
+        self.swap_prob.fill_(check_probability(value))
+
+    def draw(self, step: int) -> List[bool]:
+        """The swaps of draw ``step``: one Bernoulli(p) per block, from ``seed`` and ``step`` only."""
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + step)
+        return (torch.rand(len(self.blocks), generator=generator) < float(self.swap_prob)).tolist()
+
+    # ------------------------------------------------------------------ forward
+    def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
+        """The hybrid network's task losses (plus optional distillation terms)."""
+        self.swapped = self.draw(int(self.swap_step))
+        self.swap_step += 1
+        self._swapping = True
+        try:
+            return super().loss(inputs, data_samples)
+        finally:
+            self._swapping = False
