@@ -40,7 +40,8 @@ def test_recipe_builds(path):
     model = build_model(cfg)
     if hasattr(model, 'teacher'):
         assert all(not p.requires_grad for p in model.teacher.parameters())
-        assert getattr(model, 'terms', None) or hasattr(model, 'ie_student') or hasattr(model, 'stages'), \
+        assert getattr(model, 'terms', None) or hasattr(model, 'ie_student') or hasattr(model, 'stages') \
+            or hasattr(model, 'blocks'), \
             'a distillation recipe distils something'
 
 

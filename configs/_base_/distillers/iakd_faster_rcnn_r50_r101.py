@@ -1,0 +1,15 @@
+# IAKD for detection (our extension: the paper is classification only): the four ResNet stages of the
+# Faster R-CNN R101 teacher are swapped into the R50 student (equal widths 256/512/1024/2048); the hybrid
+# network trains with the detector's own losses; p falls from 0.5 to 0 over the first 9 of 12 epochs.
+model = dict(
+    type='mmiekd.IAKDDistiller',
+    student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
+    teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
+    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}') for i in range(1, 5)],
+    swap_prob=0.5)
+custom_hooks = [
+    dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=9, by_epoch=True),
+    dict(type='mmiekd.TeacherValHook'),
+]
+find_unused_parameters = True
