@@ -125,7 +125,7 @@ def plot(args, results, path):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, (ax_ap, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.5))
-    labels = [f"{r['name']}\n{r['model']}" for r in results]
+    labels = [r['name'] for r in results]
     bars = ax_ap.bar(labels, [100 * r['ap'] for r in results], color=['#777', '#4a90d9', '#e07b39', '#5bb55b',
                                                                       '#a05bd5'][:len(results)])
     ax_ap.bar_label(bars, fmt='%.1f')
