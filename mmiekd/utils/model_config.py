@@ -88,3 +88,22 @@ def load_model_cfg(model: Union[str, dict], key: str) -> ConfigDict:
     if 'model' not in cfg:
         raise KeyError(f'`{key}`: the config "{model}" has no `model`')
     return with_build_scopes(cfg.model, scope)
+
+
+def check_config_keys(cfg, key: str, required, optional=()) -> None:
+    """Raises a TypeError/KeyError naming ``key`` if ``cfg`` is not a dict with exactly these keys.
+
+    Args:
+        cfg: The configured value.
+        key (str): Its config key (``'distill.fpn'``, ``'stages[1]'``), named in the error.
+        required (Iterable[str]): Keys that must be there.
+        optional (Iterable[str]): Keys that may be there.
+    """
+    if not isinstance(cfg, dict):
+        raise TypeError(f'`{key}` must be a dict with keys {sorted(required)}, got {cfg!r}')
+    unknown = set(cfg) - set(required) - set(optional)
+    missing = set(required) - set(cfg)
+    if unknown or missing:
+        raise KeyError(f'`{key}`: ' + (f'unknown keys {sorted(unknown)}; ' if unknown else '')
+                       + (f'missing keys {sorted(missing)}; ' if missing else '')
+                       + f'expected {sorted(required)}' + (f' and optionally {sorted(optional)}' if optional else ''))

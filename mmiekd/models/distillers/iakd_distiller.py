@@ -13,12 +13,9 @@ import torch
 from torch import nn
 
 from mmiekd.registry import MODELS
-from mmiekd.utils.model_config import with_build_scopes
+from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import check_module_name
 from .single_teacher_distiller import SingleTeacherDistiller
-
-BLOCK_KEYS = {'student', 'teacher', 'in_connector', 'out_connector'}
-
 
 def check_probability(value, key: str = 'swap_prob') -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
@@ -57,12 +54,8 @@ class IAKDDistiller(SingleTeacherDistiller):
         self.out_connectors = nn.ModuleList()
         for i, block in enumerate(blocks):
             key = f'blocks[{i}]'
-            unknown = set(block) - BLOCK_KEYS
-            missing = {'student', 'teacher'} - set(block)
-            if unknown or missing:
-                raise KeyError(f'`{key}`: ' + (f'unknown keys {sorted(unknown)}; ' if unknown else '')
-                               + (f'missing keys {sorted(missing)}; ' if missing else '')
-                               + f'expected {sorted(BLOCK_KEYS)} (connectors optional)')
+            check_config_keys(block, key, required=('student', 'teacher'),
+                              optional=('in_connector', 'out_connector'))
             check_module_name(self.student, block['student'], f'{key}.student', 'student')
             check_module_name(self.teacher, block['teacher'], f'{key}.teacher', 'teacher')
             self.blocks.append(dict(block))

@@ -11,12 +11,9 @@ from torch import nn
 
 from mmiekd.registry import MODELS
 from mmiekd.utils.checkpoint import load_weights_strictly
-from mmiekd.utils.model_config import load_model_cfg, with_build_scopes
+from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name
 from .teacher_inputs import TeacherInputAdapter
-
-TERM_KEYS = {'student', 'teacher', 'loss', 'connector'}
-
 
 def as_levels(output) -> Tuple[torch.Tensor, ...]:
     """Flattens a recorded output into its tensors: one tensor -> (t,); FPN levels -> (t0, t1, ...)."""
@@ -26,6 +23,27 @@ def as_levels(output) -> Tuple[torch.Tensor, ...]:
     for item in output:
         levels.extend(as_levels(item))
     return tuple(levels)
+
+
+def prepare_frozen_teacher(teacher: nn.Module, teacher_ckpt: Optional[str], owner: str) -> None:
+    """Loads ``teacher_ckpt`` strictly (or warns loudly without one) and freezes the teacher.
+
+    Args:
+        teacher (nn.Module): The built teacher.
+        teacher_ckpt (str, optional): Its checkpoint.
+        owner (str): The distiller's class name, for the warning.
+    """
+    if teacher_ckpt:
+        load_weights_strictly(teacher, teacher_ckpt, 'teacher_ckpt')
+        # The runner's init_weights() must not re-initialise (or re-download) the loaded teacher.
+        teacher._is_init = True
+    else:
+        message = (f'!!! {owner}: no `teacher_ckpt` given: the teacher is UNTRAINED and the student will be '
+                   'distilled from random features. Set `teacher_ckpt`. !!!')
+        warnings.warn(message, stacklevel=3)
+        print_log(message, logger='current', level=30)
+    teacher.requires_grad_(False)
+    teacher.eval()
 
 
 class DistillTerm:
@@ -92,7 +110,7 @@ class SingleTeacherDistiller(BaseModel):
         self.student = student_model
         self.teacher = teacher_model
         self.eval_teacher = False
-        self._prepare_teacher(teacher_ckpt)
+        prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
 
         self.terms: Dict[str, DistillTerm] = {}
@@ -114,29 +132,9 @@ class SingleTeacherDistiller(BaseModel):
             self.register_load_state_dict_post_hook(_accept_missing_teacher_weights)
 
     # ------------------------------------------------------------------ construction
-    def _prepare_teacher(self, teacher_ckpt: Optional[str]) -> None:
-        if teacher_ckpt:
-            load_weights_strictly(self.teacher, teacher_ckpt, 'teacher_ckpt')
-            # The runner's init_weights() must not re-initialise (or re-download) the loaded teacher.
-            self.teacher._is_init = True
-        else:
-            message = ('!!! SingleTeacherDistiller: no `teacher_ckpt` given: the teacher is UNTRAINED and the '
-                       'student will be distilled from random features. Set `teacher_ckpt`. !!!')
-            warnings.warn(message, stacklevel=3)
-            print_log(message, logger='current', level=30)
-        self.teacher.requires_grad_(False)
-        self.teacher.eval()
-
     def _add_term(self, name: str, cfg: dict) -> None:
         key = f'distill.{name}'
-        if not isinstance(cfg, dict):
-            raise TypeError(f'`{key}` must be a dict(student=..., teacher=..., loss=...), got {cfg!r}')
-        unknown = set(cfg) - TERM_KEYS
-        missing = {'student', 'teacher', 'loss'} - set(cfg)
-        if unknown or missing:
-            raise KeyError(f'`{key}`: ' + (f'unknown keys {sorted(unknown)}; ' if unknown else '')
-                           + (f'missing keys {sorted(missing)}; ' if missing else '')
-                           + f'expected {sorted(TERM_KEYS)} (connector optional)')
+        check_config_keys(cfg, key, required=('student', 'teacher', 'loss'), optional=('connector', ))
         for role, model in (('student', self.student), ('teacher', self.teacher)):
             check_module_name(model, cfg[role], f'{key}.{role}', role)
         try:

@@ -6,23 +6,18 @@ do not run, and neither network runs past stage k. Then the head phase trains ev
 with the task loss alone; the backbone is frozen and the teacher is not run. No loss weight is balanced
 against another. ``mmiekd.SSKDStageHook`` moves the model from stage to stage.
 """
-import warnings
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.registry import MODELS
-from mmiekd.utils.checkpoint import load_weights_strictly
-from mmiekd.utils.model_config import load_model_cfg, with_build_scopes
+from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name
+from .single_teacher_distiller import prepare_frozen_teacher
 from .teacher_inputs import TeacherInputAdapter
-
-STAGE_KEYS = {'student', 'teacher', 'length', 'adaptor'}
-
 
 @MODELS.register_module()
 class SSKDDistiller(BaseModel):
@@ -57,7 +52,7 @@ class SSKDDistiller(BaseModel):
         self.student = student_model
         self.teacher = teacher_model
         self.loss_weight = float(loss_weight)
-        self._prepare_teacher(teacher_ckpt)
+        prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
         self.stages = self._check_stages(stages)
         if not isinstance(head_length, int) or head_length < 1:
@@ -78,29 +73,13 @@ class SSKDDistiller(BaseModel):
         self.set_stage(0)
 
     # ------------------------------------------------------------------ construction
-    def _prepare_teacher(self, teacher_ckpt: Optional[str]) -> None:
-        if teacher_ckpt:
-            load_weights_strictly(self.teacher, teacher_ckpt, 'teacher_ckpt')
-            self.teacher._is_init = True
-        else:
-            message = '!!! SSKDDistiller: no `teacher_ckpt` given: the student mimics an UNTRAINED teacher. !!!'
-            warnings.warn(message, stacklevel=3)
-            print_log(message, logger='current', level=30)
-        self.teacher.requires_grad_(False)
-        self.teacher.eval()
-
     def _check_stages(self, stages) -> List[dict]:
         if not stages:
             raise ValueError('`stages` must list at least one (student, teacher) stage pair')
         checked = []
         for i, stage in enumerate(stages):
             key = f'stages[{i}]'
-            unknown = set(stage) - STAGE_KEYS
-            missing = {'student', 'teacher', 'length'} - set(stage)
-            if unknown or missing:
-                raise KeyError(f'`{key}`: ' + (f'unknown keys {sorted(unknown)}; ' if unknown else '')
-                               + (f'missing keys {sorted(missing)}; ' if missing else '')
-                               + f'expected {sorted(STAGE_KEYS)} (adaptor optional)')
+            check_config_keys(stage, key, required=('student', 'teacher', 'length'), optional=('adaptor', ))
             if not isinstance(stage['length'], int) or stage['length'] < 1:
                 raise ValueError(f'`{key}.length` must be a positive int, got {stage["length"]!r}')
             check_module_name(self.student, stage['student'], f'{key}.student', 'student')
