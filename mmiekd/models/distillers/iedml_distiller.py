@@ -6,7 +6,6 @@ inherits from and explores against that factor with its halves, as in IE-KD, and
 other's softened predictions (DML's KL term). Each network has its own optimizer (``OptimWrapperDict``
 through ``mmiekd.BranchOptimWrapperConstructor``).
 """
-import copy
 from typing import Dict, Optional, Union
 
 import torch
@@ -14,9 +13,10 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.registry import MODELS
-from mmiekd.utils.model_config import load_model_cfg, with_build_scopes
+from mmiekd.utils.model_config import with_build_scopes
 from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
 from .output_recorder import OutputRecorder, check_module_name
+from .single_teacher_distiller import build_networks
 
 BRANCHES = ('net1', 'net2')
 
@@ -52,13 +52,7 @@ class IEDMLDistiller(BaseModel):
     def __init__(self, net1: Union[str, dict], net2: Union[str, dict], ie: dict,
                  dml: Optional[dict] = dict(logits='head.fc', tau=1.0, loss_weight=1.0),
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
-        cfgs = [load_model_cfg(net, key) for net, key in ((net1, 'net1'), (net2, 'net2'))]
-        if isinstance(data_preprocessor, dict):
-            for cfg in cfgs:
-                cfg.setdefault('data_preprocessor', copy.deepcopy(data_preprocessor))
-        nets = [MODELS.build(cfg) for cfg in cfgs]
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = nets[0].data_preprocessor
+        nets, data_preprocessor = build_networks(dict(net1=net1, net2=net2), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.net1, self.net2 = nets
         self.eval_branch = 'net1'

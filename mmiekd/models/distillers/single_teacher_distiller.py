@@ -15,6 +15,7 @@ from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_bu
 from .output_recorder import OutputRecorder, check_module_name
 from .teacher_inputs import TeacherInputAdapter
 
+
 def as_levels(output) -> Tuple[torch.Tensor, ...]:
     """Flattens a recorded output into its tensors: one tensor -> (t,); FPN levels -> (t0, t1, ...)."""
     if isinstance(output, torch.Tensor):
@@ -23,6 +24,31 @@ def as_levels(output) -> Tuple[torch.Tensor, ...]:
     for item in output:
         levels.extend(as_levels(item))
     return tuple(levels)
+
+
+def build_networks(specs: Dict[str, Union[str, dict]],
+                   data_preprocessor: Optional[Union[dict, nn.Module]]) -> Tuple[List[BaseModel], nn.Module]:
+    """Builds the networks of a distiller, each from a config dict, ``pkg::path`` or local config file.
+
+    MMPretrain configs describe normalisation once, beside the data; the runner passes it to the distiller as
+    a dict ``data_preprocessor``, which goes to every network whose own config has none.
+
+    Args:
+        specs (dict): ``{config key: model spec}``, e.g. ``{'student': ..., 'teacher': ...}``; keys name errors.
+        data_preprocessor (dict | nn.Module, optional): The distiller's ``data_preprocessor`` argument.
+
+    Returns:
+        tuple: The built networks (in ``specs`` order) and the preprocessor the distiller uses: the given
+        module, else the first network's.
+    """
+    cfgs = [load_model_cfg(spec, key) for key, spec in specs.items()]
+    if isinstance(data_preprocessor, dict):
+        for cfg in cfgs:
+            cfg.setdefault('data_preprocessor', copy.deepcopy(data_preprocessor))
+    networks = [MODELS.build(cfg) for cfg in cfgs]
+    if not isinstance(data_preprocessor, nn.Module):
+        data_preprocessor = networks[0].data_preprocessor
+    return networks, data_preprocessor
 
 
 def prepare_frozen_teacher(teacher: nn.Module, teacher_ckpt: Optional[str], owner: str) -> None:
@@ -95,17 +121,8 @@ class SingleTeacherDistiller(BaseModel):
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None,
                  extra_outputs: Sequence[Tuple[str, str]] = ()):
-        student_cfg = load_model_cfg(student, 'student')
-        teacher_cfg = load_model_cfg(teacher, 'teacher')
-        if isinstance(data_preprocessor, dict):
-            # MMPretrain configs describe normalisation once, beside the data (the runner passes it here);
-            # models whose own config has none take it.
-            for cfg in (student_cfg, teacher_cfg):
-                cfg.setdefault('data_preprocessor', copy.deepcopy(data_preprocessor))
-        student_model = MODELS.build(student_cfg)
-        teacher_model = MODELS.build(teacher_cfg)
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = student_model.data_preprocessor
+        (student_model, teacher_model), data_preprocessor = build_networks(
+            dict(student=student, teacher=teacher), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
         self.teacher = teacher_model

@@ -14,9 +14,9 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.registry import MODELS
-from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
+from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name
-from .single_teacher_distiller import prepare_frozen_teacher
+from .single_teacher_distiller import build_networks, prepare_frozen_teacher
 from .teacher_inputs import TeacherInputAdapter
 
 @MODELS.register_module()
@@ -41,13 +41,8 @@ class SSKDDistiller(BaseModel):
     def __init__(self, student: Union[str, dict], teacher: Union[str, dict], stages: Sequence[dict],
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
-        cfgs = [load_model_cfg(student, 'student'), load_model_cfg(teacher, 'teacher')]
-        if isinstance(data_preprocessor, dict):
-            for cfg in cfgs:
-                cfg.setdefault('data_preprocessor', dict(data_preprocessor))
-        student_model, teacher_model = (MODELS.build(cfg) for cfg in cfgs)
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = student_model.data_preprocessor
+        (student_model, teacher_model), data_preprocessor = build_networks(
+            dict(student=student, teacher=teacher), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
         self.teacher = teacher_model
