@@ -1,23 +1,7 @@
-# IAKD on CIFAR-100: ResNet-56 teacher, ResNet-20 student; the three stages (16/32/64 channels in both) are
-# the swappable blocks. The swap probability falls linearly from 0.5 to 0 over the first 128 of 160 epochs;
-# the last 32 epochs train the pure student. The task loss of the hybrid network is the only loss.
+# IAKD on CIFAR-100: ResNet-56 teacher, ResNet-20 student, the 160-epoch CIFAR schedule.
 _base_ = [
+    '../_base_/distillers/iakd_cifar100_resnet56_resnet20.py',
     'mmpretrain::_base_/datasets/cifar100_bs16.py',
     '../_base_/schedules/cifar_160e_bs128.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-model = dict(
-    type='mmiekd.IAKDDistiller',
-    student=dict(cfg_path='mmiekd::_base_/models/cifar100_resnet20.py'),
-    teacher=dict(cfg_path='mmiekd::_base_/models/cifar100_resnet56.py'),
-    teacher_ckpt='checkpoints/iekd_cifar100_resnet56.pth',  # configs/iekd/teachers/cifar100_resnet56.py
-    blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}') for i in (1, 2, 3)],
-    input_shape=(3, 32, 32),
-    swap_prob=0.5,
-    seed=0)
-custom_hooks = [
-    dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=128, by_epoch=True),
-    dict(type='mmiekd.TeacherValHook'),
-]
-# A swapped student block gets no gradient in that step: DDP must expect unused parameters.
-find_unused_parameters = True

@@ -1,20 +1,12 @@
-# The IE-DML recipe on the embedded digits data: the same networks and settings; only the number of
-# classes, the data and the schedule change.
-_base_ = ['../cifar100_iedml_resnet32_resnet32.py']
-data_root = 'data/digits/'
-data_preprocessor = dict(num_classes=10, mean=[127.5, 127.5, 127.5], std=[127.5, 127.5, 127.5], to_rgb=False)
-train_dataloader = dict(
-    batch_size=64, num_workers=0,
-    dataset=dict(_delete_=True, type='CustomDataset', data_root=data_root, data_prefix='train',
-                 pipeline=[dict(type='LoadImageFromFile'), dict(type='RandomCrop', crop_size=32, padding=2),
-                           dict(type='PackInputs')]))
-val_dataloader = dict(
-    batch_size=128, num_workers=0,
-    dataset=dict(_delete_=True, type='CustomDataset', data_root=data_root, data_prefix='val',
-                 pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')]))
-test_dataloader = val_dataloader
+# The IE-DML recipe on the embedded digits data: the same networks and settings; only the number of classes,
+# the data and the schedule change.
+_base_ = [
+    '../../_base_/distillers/iedml_cifar100_resnet32_resnet32.py',
+    '../../_base_/datasets/digits_32px.py',
+    '../../_base_/schedules/tiny_cls_iters.py',
+    '../../_base_/tiny_digits_runtime.py',
+]
+_optim = dict(type='OptimWrapper',
+              optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4))
+optim_wrapper = dict(_delete_=True, constructor='mmiekd.BranchOptimWrapperConstructor', net1=_optim, net2=_optim)
 model = dict(net1=dict(head=dict(num_classes=10)), net2=dict(head=dict(num_classes=10)))
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=200, val_interval=200)
-param_scheduler = dict(type='MultiStepLR', by_epoch=False, milestones=[150], gamma=0.1)
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=200))
-log_processor = dict(by_epoch=False)

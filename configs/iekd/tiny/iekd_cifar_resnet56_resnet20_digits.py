@@ -1,27 +1,13 @@
-# The CIFAR-100 IE-KD recipe on the embedded digits data (10 classes, 32x32 real images): the same models
-# and settings; only the number of classes, the data and the schedule (phase 1 included) change.
-_base_ = ['../cifar100_resnet56_resnet20.py']
-data_root = 'data/digits/'
-data_preprocessor = dict(num_classes=10, mean=[127.5, 127.5, 127.5], std=[127.5, 127.5, 127.5], to_rgb=False)
-train_dataloader = dict(
-    batch_size=64, num_workers=0,
-    dataset=dict(_delete_=True, type='CustomDataset', data_root=data_root, data_prefix='train',
-                 pipeline=[dict(type='LoadImageFromFile'), dict(type='RandomCrop', crop_size=32, padding=2),
-                           dict(type='PackInputs')]))
-val_dataloader = dict(
-    batch_size=128, num_workers=0,
-    dataset=dict(_delete_=True, type='CustomDataset', data_root=data_root, data_prefix='val',
-                 pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')]))
-test_dataloader = val_dataloader
-model = dict(
-    student=dict(head=dict(num_classes=10)),
-    teacher=dict(head=dict(num_classes=10)),
-    teacher_ckpt=None)
+# The CIFAR IE-KD recipe on the embedded digits data (10 classes, 32x32 real images): the same distiller base;
+# only the number of classes, the data and the schedule (phase 1 included) change.
+_base_ = [
+    '../../_base_/distillers/iekd_cifar100_resnet56_resnet20.py',
+    '../../_base_/datasets/digits_32px.py',
+    '../../_base_/schedules/tiny_cls_iters.py',
+    '../../_base_/tiny_digits_runtime.py',
+]
+model = dict(student=dict(head=dict(num_classes=10)), teacher=dict(head=dict(num_classes=10)), teacher_ckpt=None)
 custom_hooks = [
     dict(type='mmiekd.IEKDAutoEncoderHook', iters=50, log_interval=10),
     dict(type='mmiekd.TeacherValHook'),
 ]
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=200, val_interval=200)
-param_scheduler = dict(type='MultiStepLR', by_epoch=False, milestones=[150], gamma=0.1)
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=200))
-log_processor = dict(by_epoch=False)
