@@ -3,9 +3,9 @@ import math
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmiekd.registry import HOOKS
+from .distiller_of import distiller_of
 
 SCHEDULES = ('constant', 'linear', 'cosine', 'step')
 
@@ -60,9 +60,7 @@ class IAKDSwapHook(Hook):
         return self.p_start + (self.p_end - self.p_start) * t
 
     def _apply(self, runner, progress: int) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, 'set_swap_prob'):
-            raise TypeError(f'IAKDSwapHook needs an mmiekd.IAKDDistiller, got {type(model).__name__}')
+        model = distiller_of(runner, 'set_swap_prob', 'IAKDSwapHook', 'an mmiekd.IAKDDistiller')
         p = self.value(progress, runner.max_epochs if self.by_epoch else runner.max_iters)
         model.set_swap_prob(p)
         runner.message_hub.update_scalar('train/swap_prob', p)
@@ -75,5 +73,5 @@ class IAKDSwapHook(Hook):
         if not self.by_epoch:
             self._apply(runner, runner.iter)
         else:
-            p = float((runner.model.module if is_model_wrapper(runner.model) else runner.model).swap_prob)
+            p = float(distiller_of(runner, 'swap_prob', 'IAKDSwapHook', 'an mmiekd.IAKDDistiller').swap_prob)
             runner.message_hub.update_scalar('train/swap_prob', p)

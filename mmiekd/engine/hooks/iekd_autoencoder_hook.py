@@ -5,10 +5,10 @@ from typing import Optional, Sequence
 
 import torch.distributed as dist
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.registry import OPTIMIZERS
 
 from mmiekd.registry import HOOKS
+from .distiller_of import distiller_of
 
 
 @HOOKS.register_module()
@@ -54,10 +54,7 @@ class IEKDAutoEncoderHook(Hook):
 
     @staticmethod
     def _distiller(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, 'autoencoder_trained'):
-            raise TypeError(f'IEKDAutoEncoderHook needs an mmiekd.IEKDDistiller, got {type(model).__name__}')
-        return model
+        return distiller_of(runner, 'autoencoder_trained', 'IEKDAutoEncoderHook', 'an mmiekd.IEKDDistiller')
 
     def before_train(self, runner) -> None:
         model = self._distiller(runner)

@@ -2,9 +2,9 @@
 from typing import Dict, Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmiekd.registry import HOOKS
+from .distiller_of import distiller_of
 from .teacher_val_hook import evaluate_with
 
 
@@ -24,9 +24,7 @@ class PeerValHook(Hook):
         self.branch = branch
 
     def after_val_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, 'eval_branch'):
-            raise TypeError(f'PeerValHook needs a model with several networks (IE-DML), got {type(model).__name__}')
+        model = distiller_of(runner, 'eval_branch', 'PeerValHook', 'a model with several networks (IE-DML)')
         peer_metrics = evaluate_with(runner, model, 'eval_branch', self.branch)
         for key, value in peer_metrics.items():
             if isinstance(value, (int, float)):

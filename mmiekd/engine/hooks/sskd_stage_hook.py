@@ -3,6 +3,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmiekd.registry import HOOKS
+from .distiller_of import distiller_of
 
 
 @HOOKS.register_module()
@@ -29,10 +30,7 @@ class SSKDStageHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, 'stage_at'):
-            raise TypeError(f'SSKDStageHook needs an mmiekd.SSKDDistiller, got {type(model).__name__}')
-        return model
+        return distiller_of(runner, 'stage_at', 'SSKDStageHook', 'an mmiekd.SSKDDistiller')
 
     def before_train(self, runner) -> None:
         model = self._model(runner)

@@ -3,9 +3,9 @@ from typing import Dict, Optional
 
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmiekd.registry import HOOKS
+from .distiller_of import distiller_of
 
 
 def evaluate_with(runner, model, attribute: str, value) -> Dict[str, float]:
@@ -51,9 +51,7 @@ class TeacherValHook(Hook):
             runner.logger.warning('TeacherValHook: the runner has no val_dataloader/val_evaluator; '
                                   'the teacher is not evaluated.')
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, 'eval_teacher'):
-            raise TypeError(f'TeacherValHook needs a distiller model (with a teacher), got {type(model).__name__}')
+        model = distiller_of(runner, 'eval_teacher', 'TeacherValHook', 'a distiller model (with a teacher)')
         self.metrics = evaluate_with(runner, model, 'eval_teacher', True)
         text = '  '.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in self.metrics.items())
         runner.logger.info(f'Teacher: {text}')
