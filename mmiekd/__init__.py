@@ -5,6 +5,7 @@ import os.path as osp
 import mmengine.config.config as _mmengine_config
 from mmengine.config.utils import MODULE2PACKAGE
 
+from .utils.atomic_io import install_atomic_local_writes
 from .utils.checkpoint import install_safe_checkpoint_loader
 from .version import __version__
 
@@ -23,5 +24,7 @@ def _installed_path(package: str, _original=_mmengine_config.get_installed_path)
 _mmengine_config.get_installed_path = _installed_path
 # Every local checkpoint MMEngine reads (load_from, --resume, Pretrained) is loaded with weights_only=True.
 install_safe_checkpoint_loader()
+# Checkpoints are written atomically: a crash while saving never leaves a truncated latest checkpoint.
+install_atomic_local_writes()
 
 __all__ = ['__version__']

@@ -11,6 +11,8 @@ import os.path as osp
 import re
 from typing import Any, Callable, Dict, Optional
 
+from mmiekd.utils.atomic_io import atomic_write
+
 META_FILE = 'meta.json'
 
 
@@ -31,11 +33,7 @@ def to_jsonable(value: Any) -> Any:
 
 def write_json(path: str, obj: Any, indent: Optional[int] = None) -> None:
     """Writes ``obj`` as JSON through a temporary file, so readers never see half a file."""
-    tmp_path = path + '.tmp'
-    with open(tmp_path, 'w', encoding='utf-8') as f:
-        json.dump(obj, f, indent=indent)
-        f.write('\n')
-    os.replace(tmp_path, path)
+    atomic_write(path, json.dumps(obj, indent=indent) + '\n')
 
 
 def read_meta(out_dir: str) -> Optional[Dict[str, Any]]:

@@ -8,16 +8,14 @@ student built from its own config, e.g. ``python mmdet/tools/test.py STUDENT_CON
 with ``torch.load(weights_only=True)``. Teacher, connectors and auto-encoders are left out.
 """
 import argparse
-import os
 import os.path as osp
 import sys
-import tempfile
 
 import torch
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 import mmiekd  # noqa: E402
-from mmiekd.utils import load_checkpoint_safely  # noqa: E402
+from mmiekd.utils import atomic_write, load_checkpoint_safely  # noqa: E402
 
 PREFIX = 'student.'
 
@@ -34,17 +32,8 @@ def extract_student(in_file: str, out_file: str) -> dict:
     if dataset_meta:
         meta['dataset_meta'] = dataset_meta
     out = dict(state_dict=student, meta=meta)
-    out_dir = osp.dirname(osp.abspath(out_file))
-    os.makedirs(out_dir, exist_ok=True)
-    # Write to a temporary file and rename: an interrupted export never leaves a truncated checkpoint.
-    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(out, f)
-        os.replace(tmp, out_file)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    # Written to a temporary file and renamed: an interrupted export never leaves a truncated checkpoint.
+    atomic_write(out_file, lambda f: torch.save(out, f))
     return out
 
 

@@ -8,6 +8,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import OPTIMIZERS
 
 from mmiekd.registry import HOOKS
+from mmiekd.utils.atomic_io import atomic_write
 from .distiller_of import distiller_of
 
 
@@ -108,8 +109,7 @@ class IEKDAutoEncoderHook(Hook):
                                save_optimizer=True, save_param_scheduler=True)
         if runner.rank == 0:
             # What `--resume` (auto) reads to find the latest checkpoint.
-            with open(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as f:
-                f.write(osp.join(runner.work_dir, filename))
+            atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), osp.join(runner.work_dir, filename))
         runner.logger.info(f'IE-KD phase 1 done; saved {filename}')
 
     def _apply_weight_schedule(self, runner, progress: int) -> None:
