@@ -145,6 +145,17 @@ class OutputRecorder:
             raise RuntimeError(f'The {self.role} module "{name}" did not run in the last forward pass')
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
+    def cast(self, dtype: torch.dtype) -> None:
+        """Casts the recorded floating-point outputs to ``dtype`` (a teacher run in half precision)."""
+        def convert(output):
+            if isinstance(output, torch.Tensor):
+                return output.to(dtype) if output.is_floating_point() else output
+            if isinstance(output, (tuple, list)):
+                return type(output)(convert(t) for t in output)
+            return output
+        for outputs in self._outputs.values():
+            outputs[:] = [convert(o) for o in outputs]
+
     def clear(self):
         """Drops the references to recorded outputs, so they are freed with the step's graph."""
         for outputs in self._outputs.values():
@@ -155,3 +166,55 @@ class OutputRecorder:
         for handle in self._handles:
             handle.remove()
         self._handles = []
+
+
+@contextmanager
+def evaluating(module: nn.Module):
+    """Eval mode and no grad inside the block (BN statistics stay untouched); every submodule's own mode is
+    restored afterwards, so a frozen teacher stays in eval mode."""
+    modes = {m: m.training for m in module.modules()}
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield module
+    finally:
+        for m, training in modes.items():
+            m.training = training
+
+
+def probe_outputs(model: nn.Module, names: Iterable[str], inputs: torch.Tensor) -> Dict[str, Output]:
+    """Runs ``model`` once on ``inputs`` (eval mode, no grad) until every module in ``names`` has run.
+
+    Distillers use it at build time to check shapes before the first iteration. The forward stops as soon as
+    all outputs are in, so heads and post-processing never run. If the model cannot run on the dummy input
+    before then, the outputs found so far are returned: the step-time checks still apply to the rest.
+
+    Args:
+        model (nn.Module): A student or teacher.
+        names (Iterable[str]): Module names (already checked to exist).
+        inputs (Tensor): A dummy batch, e.g. (1, 3, 64, 64) zeros.
+
+    Returns:
+        dict: ``{name: output of its first call}``.
+    """
+    names = list(dict.fromkeys(names))
+    modules = dict(model.named_modules())
+    found: Dict[str, Output] = {}
+
+    def hook(name, module, args, output):
+        found.setdefault(name, output)
+        if len(found) == len(names):
+            raise StopForward
+
+    handles = [modules[n].register_forward_hook(partial(hook, n)) for n in names]
+    try:
+        with evaluating(model):
+            model(inputs, None, mode='tensor')
+    except StopForward:
+        pass
+    except Exception:  # noqa: BLE001  (a model that needs real data samples: checked at the first step)
+        pass
+    finally:
+        for handle in handles:
+            handle.remove()
+    return found

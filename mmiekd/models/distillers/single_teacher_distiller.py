@@ -5,14 +5,14 @@ import warnings
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.logging import print_log
+from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.registry import MODELS
 from mmiekd.utils.checkpoint import load_weights_strictly
 from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
-from .output_recorder import OutputRecorder, check_module_name
+from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
 from .teacher_inputs import TeacherInputAdapter
 
 
@@ -106,6 +106,14 @@ class SingleTeacherDistiller(BaseModel):
             out: the teacher is rebuilt from ``teacher``/``teacher_ckpt`` on resume.
         extra_outputs (Sequence[tuple]): ``(student module, teacher module)`` pairs that subclasses record
             for losses of their own (IE-KD's features).
+        teacher_precision (str, optional): ``'bf16'`` or ``'fp16'`` runs the teacher's forward under
+            autocast in that dtype (about half the teacher's time and activation memory on GPUs); its
+            recorded outputs are cast back to fp32, and losses are always computed in fp32. ``None``: the
+            teacher runs in the precision of the step (fp32, or the ``--amp`` dtype).
+        nonfinite_loss (str): What a NaN or inf distillation loss does: ``'raise'`` (default) stops training
+            with a ``FloatingPointError`` naming the term and the iteration, before any weight is updated;
+            ``'skip'`` logs a warning and makes the step a no-op for the gradients (every trainable
+            parameter gets a zero gradient; momentum and weight decay still apply, as for any zero gradient).
         data_preprocessor (dict | nn.Module, optional): A dict (MMPretrain configs set it beside the data)
             is given to the student and teacher whose configs have none; the distiller always preprocesses
             with the student's. The teacher's own normalisation is applied to the same batch by
@@ -120,13 +128,21 @@ class SingleTeacherDistiller(BaseModel):
                  save_teacher: bool = False,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None,
-                 extra_outputs: Sequence[Tuple[str, str]] = ()):
+                 extra_outputs: Sequence[Tuple[str, str]] = (),
+                 teacher_precision: Optional[str] = None,
+                 nonfinite_loss: str = 'raise'):
+        if teacher_precision not in _PRECISIONS:
+            raise ValueError(f'`teacher_precision` must be one of {list(_PRECISIONS)}, got {teacher_precision!r}')
+        if nonfinite_loss not in ('raise', 'skip'):
+            raise ValueError(f'`nonfinite_loss` must be "raise" or "skip", got {nonfinite_loss!r}')
         (student_model, teacher_model), data_preprocessor = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
         self.teacher = teacher_model
         self.eval_teacher = False
+        self.teacher_dtype = _PRECISIONS[teacher_precision]
+        self.nonfinite_loss = nonfinite_loss
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
 
@@ -147,6 +163,7 @@ class SingleTeacherDistiller(BaseModel):
         if not save_teacher:
             self._register_state_dict_hook(_drop_teacher_weights)
             self.register_load_state_dict_post_hook(_accept_missing_teacher_weights)
+        self._check_shapes_at_build()
 
     # ------------------------------------------------------------------ construction
     def _add_term(self, name: str, cfg: dict) -> None:
@@ -164,6 +181,26 @@ class SingleTeacherDistiller(BaseModel):
         elif connector is not None:
             self.connectors[name] = MODELS.build(with_build_scopes(connector))
         self.terms[name] = DistillTerm(name, cfg['student'], cfg['teacher'])
+
+    def _check_shapes_at_build(self) -> None:
+        """Runs both networks once on a dummy batch (no grad, stopping after the last recorded module) and
+        checks every term's shapes, so that a mismatch is reported before the first iteration."""
+        if not self.terms:
+            return
+        dummy = torch.zeros(1, 3, 64, 64)
+        student_out = probe_outputs(self.student, [t.student for t in self.terms.values()], dummy)
+        teacher_out = probe_outputs(self.teacher, [t.teacher for t in self.terms.values()], self.teacher_input(dummy))
+        for term in self.terms.values():
+            if term.student not in student_out or term.teacher not in teacher_out:
+                continue  # the model could not run on a dummy batch: checked at the first step instead
+            student_levels = as_levels(student_out[term.student])
+            teacher_levels = as_levels(teacher_out[term.teacher])
+            self._check_level_count(term, student_levels, teacher_levels)
+            for level, (student_level, teacher_level) in enumerate(zip(student_levels, teacher_levels)):
+                connector = self.connectors[term.name] if term.name in self.connectors else nn.Identity()
+                with evaluating(connector):
+                    connected = self._connect(term.name, level, student_level)
+                self._check_pair(term, level, len(student_levels), connected, teacher_level)
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True):
@@ -195,8 +232,12 @@ class SingleTeacherDistiller(BaseModel):
 
     def run_teacher(self, inputs: torch.Tensor, data_samples: Optional[list]) -> None:
         """Runs the teacher (no grad, its own normalisation) until every recorded output is in."""
-        with torch.no_grad(), self.teacher_recorder.recording():
+        precision = contextlib.nullcontext() if self.teacher_dtype is None else torch.autocast(
+            device_type=inputs.device.type, dtype=self.teacher_dtype)
+        with torch.no_grad(), precision, self.teacher_recorder.recording():
             self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
+        if self.teacher_dtype is not None:
+            self.teacher_recorder.cast(torch.float32)
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
         """Student losses plus ``distill.loss_<term>`` for each active term.
@@ -216,10 +257,31 @@ class SingleTeacherDistiller(BaseModel):
             # student's visible beside the distillation terms.
             losses['student.loss'] = losses.pop('loss')
         if needs_teacher:
-            losses.update(self.distill_losses_of_step())
+            distill_losses = self.distill_losses_of_step()
+            losses.update(distill_losses)
         self.student_recorder.clear()
         self.teacher_recorder.clear()
+        if needs_teacher and not _all_finite(distill_losses):
+            return self._on_nonfinite(distill_losses)
         return losses
+
+    def _on_nonfinite(self, distill_losses: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """Stops training (or skips the step) on a NaN/inf distillation loss, before any weight is updated."""
+        bad = {k: float(v.detach().float().sum()) for k, v in distill_losses.items()
+               if not torch.isfinite(v.detach()).all()}
+        iteration = MessageHub.get_current_instance().get_info('iter')
+        where = f'at iteration {iteration + 1}' if iteration is not None else 'in this step'
+        terms = ', '.join(f'`{k}` = {v}' for k, v in bad.items())
+        if self.nonfinite_loss == 'raise':
+            raise FloatingPointError(
+                f'Non-finite distillation loss {where}: {terms}. Training stopped before the weights were '
+                'updated. Check the teacher checkpoint, the loss weights and the learning rate, or set '
+                '`model.nonfinite_loss="skip"` to skip such steps.')
+        print_log(f'Non-finite distillation loss {where}: {terms}; the step is skipped '
+                  '(model.nonfinite_loss="skip")', logger='current', level=30)
+        # Every trainable parameter takes part (DDP reduces them all) with a zero gradient.
+        zero = sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.
+        return {'loss_skipped_nonfinite': zero}
 
     def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
         """The distillation losses of the recorded step; subclasses add their own."""
@@ -230,9 +292,7 @@ class SingleTeacherDistiller(BaseModel):
         """The loss of one term, summed over levels; computed in fp32 outside autocast."""
         student_levels = as_levels(self.student_recorder.get(term.student))
         teacher_levels = as_levels(self.teacher_recorder.get(term.teacher))
-        if len(student_levels) != len(teacher_levels):
-            raise ValueError(f'`distill.{term.name}`: the student\'s "{term.student}" gives {len(student_levels)} '
-                             f'output(s) but the teacher\'s "{term.teacher}" gives {len(teacher_levels)}')
+        self._check_level_count(term, student_levels, teacher_levels)
         loss_module = self.distill_losses[term.name]
         total = 0.
         for level, (student_out, teacher_out) in enumerate(zip(student_levels, teacher_levels)):
@@ -241,6 +301,12 @@ class SingleTeacherDistiller(BaseModel):
             with torch.autocast(device_type=student_out.device.type, enabled=False):
                 total = total + loss_module(student_out.float(), teacher_out.float())
         return total
+
+    @staticmethod
+    def _check_level_count(term: DistillTerm, student_levels, teacher_levels) -> None:
+        if len(student_levels) != len(teacher_levels):
+            raise ValueError(f'`distill.{term.name}`: the student\'s "{term.student}" gives {len(student_levels)} '
+                             f'output(s) but the teacher\'s "{term.teacher}" gives {len(teacher_levels)}')
 
     def _connect(self, name: str, level: int, feature: torch.Tensor) -> torch.Tensor:
         connector = self.connectors[name] if name in self.connectors else None
@@ -264,6 +330,14 @@ class SingleTeacherDistiller(BaseModel):
         raise ValueError(f'`distill.{term.name}`: the student\'s "{term.student}"{where} output has shape '
                          f'{tuple(student_out.shape)} (after the connector, if any) and the teacher\'s '
                          f'"{term.teacher}" output has shape {tuple(teacher_out.shape)}: {why}.{hint}')
+
+
+_PRECISIONS = {None: None, 'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+
+
+def _all_finite(losses: Dict[str, torch.Tensor]) -> bool:
+    # One host sync for all terms: the sum of finite values is finite, and NaN/inf propagate.
+    return bool(torch.isfinite(sum(v.detach().float().sum() for v in losses.values()))) if losses else True
 
 
 def _drop_teacher_weights(module, state_dict, prefix, local_metadata) -> None:

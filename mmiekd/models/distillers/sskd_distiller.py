@@ -15,7 +15,7 @@ from torch import nn
 
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
-from .output_recorder import OutputRecorder, check_module_name
+from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
 from .single_teacher_distiller import build_networks, prepare_frozen_teacher
 from .teacher_inputs import TeacherInputAdapter
 
@@ -66,8 +66,33 @@ class SSKDDistiller(BaseModel):
         # The current stage (len(stages) = head phase): model state, saved in checkpoints.
         self.register_buffer('stage', torch.tensor(0))
         self.set_stage(0)
+        self._check_shapes_at_build()
 
     # ------------------------------------------------------------------ construction
+    def _check_shapes_at_build(self) -> None:
+        """Checks each stage's (adapted) student output against the teacher's on a dummy batch, so that a
+        mismatch is reported before the first iteration."""
+        dummy = torch.zeros(1, 3, 64, 64)
+        student_out = probe_outputs(self.student, [s['student'] for s in self.stages], dummy)
+        teacher_out = probe_outputs(self.teacher, [s['teacher'] for s in self.stages], self.teacher_input(dummy))
+        for index, stage in enumerate(self.stages):
+            if stage['student'] in student_out and stage['teacher'] in teacher_out:
+                with evaluating(self.adaptors[index]):
+                    adapted = self.adaptors[index](student_out[stage['student']])
+                self._check_stage_shape(index, adapted, teacher_out[stage['teacher']])
+
+    def _check_stage_shape(self, index: int, student_out: torch.Tensor, teacher_out: torch.Tensor) -> None:
+        if student_out.shape[1:] == teacher_out.shape[1:]:
+            return
+        stage = self.stages[index]
+        hint = ''
+        if student_out.dim() == 4 and student_out.shape[1] != teacher_out.shape[1]:
+            hint = (f' Add `adaptor=dict(type=\'mmiekd.ConvConnector\', in_channels={student_out.shape[1]}, '
+                    f'out_channels={teacher_out.shape[1]})` to the stage.')
+        raise ValueError(f'`stages[{index}]`: the student\'s "{stage["student"]}" output has shape '
+                         f'{tuple(student_out.shape)} (after the adaptor, if any) and the teacher\'s '
+                         f'"{stage["teacher"]}" output has shape {tuple(teacher_out.shape)}.{hint}')
+
     def _check_stages(self, stages) -> List[dict]:
         if not stages:
             raise ValueError('`stages` must list at least one (student, teacher) stage pair')
@@ -190,14 +215,7 @@ class SSKDDistiller(BaseModel):
         teacher_out = teacher_rec.get(stage['teacher'])
         student_rec.clear()
         teacher_rec.clear()
-        if student_out.shape != teacher_out.shape:
-            hint = ''
-            if student_out.dim() == 4 and student_out.shape[1] != teacher_out.shape[1]:
-                hint = (f' Add `adaptor=dict(type=\'mmiekd.ConvConnector\', in_channels={student_out.shape[1]}, '
-                        f'out_channels={teacher_out.shape[1]})` to the stage.')
-            raise ValueError(f'`stages[{index}]`: the student\'s "{stage["student"]}" output has shape '
-                             f'{tuple(student_out.shape)} (after the adaptor, if any) and the teacher\'s '
-                             f'"{stage["teacher"]}" output has shape {tuple(teacher_out.shape)}.{hint}')
+        self._check_stage_shape(index, student_out, teacher_out)
         with torch.autocast(device_type=student_out.device.type, enabled=False):
             mimic = F.mse_loss(student_out.float(), teacher_out.float())
         return {f'sskd.loss_stage{index + 1}': self.loss_weight * mimic}

@@ -1,0 +1,88 @@
+"""SingleTeacherDistiller: the teacher in half precision, the NaN/inf guard, and the build-time shape probe."""
+import copy
+import warnings
+
+import pytest
+import torch
+from conftest import classification_batch, tiny_classifier
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
+
+from mmiekd.models import SingleTeacherDistiller
+
+FEATURE_MSE = dict(feat=dict(student='backbone.layer4', teacher='backbone.layer4',
+                             loss=dict(type='mmiekd.FeatureMSELoss'),
+                             connector=dict(type='mmiekd.ConvConnector', in_channels=32, out_channels=64,
+                                            norm_cfg=dict(type='BN'))))
+
+
+def build(**kwargs):
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # no teacher_ckpt: the teacher is untrained on purpose
+        return SingleTeacherDistiller(student=tiny_classifier(4), teacher=tiny_classifier(8),
+                                      distill=copy.deepcopy(FEATURE_MSE), **kwargs)
+
+
+def distill_loss(model, seed=0):
+    model.train()
+    data = model.data_preprocessor(classification_batch(seed=seed), True)
+    return model.loss(data['inputs'], data['data_samples'])
+
+
+def test_teacher_in_bf16_records_fp32_outputs_close_to_the_fp32_teacher():
+    fp32, bf16 = build(), build(teacher_precision='bf16')
+    bf16.load_state_dict(fp32.state_dict())
+    loss_32 = distill_loss(fp32)['distill.loss_feat']
+    seen = []
+    bf16.teacher.backbone.layer4.register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    loss_16 = distill_loss(bf16)['distill.loss_feat']
+    assert seen == [torch.bfloat16]  # the teacher really ran in bf16 ...
+    assert loss_16.dtype == torch.float32  # ... and the loss is computed in fp32
+    assert torch.allclose(loss_16, loss_32, rtol=0.05)
+
+
+def test_teacher_precision_and_nonfinite_options_are_checked():
+    with pytest.raises(ValueError, match='`teacher_precision` must be one of .*got \'fp8\''):
+        build(teacher_precision='fp8')
+    with pytest.raises(ValueError, match='`nonfinite_loss` must be "raise" or "skip"'):
+        build(nonfinite_loss='ignore')
+
+
+def poison_teacher(model, value=float('nan')):
+    # A teacher whose recorded feature is NaN/inf, as a broken checkpoint or an overflow would give.
+    model.teacher.backbone.layer4[-1].bn2.bias.data.fill_(value)
+
+
+@pytest.mark.parametrize('value, shown', [(float('nan'), 'nan'), (float('inf'), 'inf')])
+def test_nonfinite_distillation_loss_stops_training_naming_term_and_iteration(value, shown):
+    model = build()
+    poison_teacher(model, value)
+    MessageHub.get_current_instance().update_info('iter', 41)
+    before = {n: p.detach().clone() for n, p in model.student.named_parameters()}
+    optim = OptimWrapper(torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1))
+    with pytest.raises(FloatingPointError, match=rf'at iteration 42: `distill.loss_feat` = {shown}.*nonfinite_loss'):
+        model.train_step(classification_batch(), optim)
+    assert all(torch.equal(p, before[n]) for n, p in model.student.named_parameters())  # no weight updated
+
+
+def test_nonfinite_loss_can_skip_the_step_with_zero_gradients_for_every_parameter():
+    model = build(nonfinite_loss='skip')
+    poison_teacher(model)
+    params = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    optim = OptimWrapper(torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1))
+    log = model.train_step(classification_batch(), optim)
+    assert set(log) == {'loss', 'loss_skipped_nonfinite'} and float(log['loss']) == 0.0
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            assert torch.equal(param, params[name]), name  # plain SGD with a zero gradient: unchanged
+
+
+def test_build_time_probe_leaves_modes_and_statistics_untouched():
+    model = build()
+    assert not model.teacher.training and all(not m.training for m in model.teacher.modules())
+    assert model.student.training
+    connector_bn = [m for m in model.connectors['feat'].modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert connector_bn and all(int(bn.num_batches_tracked) == 0 for bn in connector_bn)
+    student_bn = [m for m in model.student.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert all(int(bn.num_batches_tracked) == 0 for bn in student_bn)
