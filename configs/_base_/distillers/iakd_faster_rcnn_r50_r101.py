@@ -8,8 +8,9 @@ model = dict(
     teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
     blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}') for i in range(1, 5)],
     swap_prob=0.5)
+# No `find_unused_parameters`: the parameters a step does not use (swapped student blocks, idle connectors)
+# get an exact zero gradient through `iakd.loss_unused`, so DDP reduces every parameter in every step.
 custom_hooks = [
     dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=9, by_epoch=True),
     dict(type='mmiekd.TeacherValHook'),
 ]
-find_unused_parameters = True

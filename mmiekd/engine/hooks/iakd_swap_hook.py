@@ -1,5 +1,6 @@
 """The swap-probability schedule of IAKD."""
 import math
+import numbers
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
@@ -8,6 +9,18 @@ from mmiekd.registry import HOOKS
 from .distiller_of import distiller_of
 
 SCHEDULES = ('constant', 'linear', 'cosine', 'step')
+
+
+def _check_count(value, key: str, minimum: int, optional: bool = False) -> Optional[int]:
+    """Returns ``value`` (an iteration or epoch count), or raises if it is not an integer >= ``minimum``."""
+    if optional and value is None:
+        return None
+    expected = f'`{key}` must be an integer >= {minimum}{" or None" if optional else ""}, got {value!r}'
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(expected)
+    if value < minimum:
+        raise ValueError(expected)
+    return int(value)
 
 
 @HOOKS.register_module()
@@ -24,9 +37,9 @@ class IAKDSwapHook(Hook):
         p_start (float): Probability at the start, in [0, 1].
         p_end (float): Probability at ``end`` and after, in [0, 1].
         schedule (str): One of ``constant``, ``linear``, ``cosine``, ``step``.
-        end (int, optional): Progress at which ``p_end`` is reached.
-        milestones (Sequence[int]): For ``step``.
-        gamma (float): For ``step``.
+        end (int, optional): Progress at which ``p_end`` is reached, >= 1.
+        milestones (Sequence[int]): For ``step``, each >= 0.
+        gamma (float): For ``step``, in [0, 1].
         by_epoch (bool): Count epochs instead of iterations.
     """
 
@@ -39,11 +52,17 @@ class IAKDSwapHook(Hook):
         self.p_start = check_probability(p_start, 'IAKDSwapHook.p_start')
         self.p_end = check_probability(p_end, 'IAKDSwapHook.p_end')
         if schedule not in SCHEDULES:
-            raise ValueError(f'IAKDSwapHook `schedule` must be one of {SCHEDULES}, got {schedule!r}')
+            raise ValueError(f'`IAKDSwapHook.schedule` must be one of {SCHEDULES}, got {schedule!r}')
         self.schedule = schedule
-        self.end = end
-        self.milestones = sorted(milestones)
-        self.gamma = gamma
+        self.end = _check_count(end, 'IAKDSwapHook.end', minimum=1, optional=True)
+        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Sequence):
+            raise TypeError(f'`IAKDSwapHook.milestones` must be a list of iterations/epochs, got {milestones!r}')
+        self.milestones = sorted(_check_count(m, f'IAKDSwapHook.milestones[{i}]', minimum=0)
+                                 for i, m in enumerate(milestones))
+        # The step schedule only lowers p, so that it stays in [0, 1].
+        self.gamma = check_probability(gamma, 'IAKDSwapHook.gamma', 'a factor')
+        if not isinstance(by_epoch, bool):
+            raise TypeError(f'`IAKDSwapHook.by_epoch` must be True or False, got {by_epoch!r}')
         self.by_epoch = by_epoch
 
     def value(self, progress: int, total: int) -> float:

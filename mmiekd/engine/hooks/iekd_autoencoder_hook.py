@@ -7,6 +7,7 @@ import torch.distributed as dist
 from mmengine.hooks import Hook
 from mmengine.registry import OPTIMIZERS
 
+from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import HOOKS
 from mmiekd.utils.atomic_io import atomic_write
 from .distiller_of import distiller_of
@@ -50,7 +51,7 @@ class IEKDAutoEncoderHook(Hook):
         self.optimizer_cfg = optimizer
         self.log_interval = log_interval
         self.weight_milestones = sorted(weight_milestones or [])
-        self.weight_gamma = weight_gamma
+        self.weight_gamma = check_loss_weight(weight_gamma, 'weight_gamma', 'mmiekd.IEKDAutoEncoderHook')
         self.by_epoch = by_epoch
 
     @staticmethod

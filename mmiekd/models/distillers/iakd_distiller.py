@@ -5,7 +5,13 @@ teacher block, which then processes the student's own running feature; the task 
 trains the student blocks, and gradients flow through the (frozen, eval-mode) teacher blocks to the student
 blocks before them. ``mmiekd.IAKDSwapHook`` decays ``p`` to 0, so training ends with the pure student, which
 is also what evaluation and export use.
+
+Every trainable parameter takes part in every step's loss: the parameters that the hybrid forward does not
+use (those of the swapped student blocks, of the connectors of the blocks that are not swapped, of inactive
+``distill`` terms) enter the loss ``iakd.loss_unused``, whose value is exactly 0, so they get a gradient of
+exactly 0. DDP therefore needs no ``find_unused_parameters``, and one process and many behave alike.
 """
+import numbers
 import types
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -17,9 +23,24 @@ from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import check_module_name
 from .single_teacher_distiller import SingleTeacherDistiller
 
-def check_probability(value, key: str = 'swap_prob') -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f'`{key}` must be a probability in [0, 1], got {value!r}')
+
+def check_probability(value, key: str = 'swap_prob', noun: str = 'a probability') -> float:
+    """Returns ``value`` as a float, or raises if it is not a number in [0, 1].
+
+    Args:
+        value: The configured probability.
+        key (str): The config key, named in the error.
+        noun (str): What the value is, for the error.
+
+    Raises:
+        TypeError: ``value`` is not a real number (a string, a bool, None...).
+        ValueError: ``value`` is outside [0, 1] or NaN.
+    """
+    expected = f'`{key}` must be {noun} in [0, 1], got {value!r}'
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f'{expected} ({type(value).__name__})')
+    if not 0.0 <= value <= 1.0:  # False for NaN too
+        raise ValueError(expected)
     return float(value)
 
 
@@ -41,6 +62,13 @@ class IAKDDistiller(SingleTeacherDistiller):
             it (mismatches are then reported on the first batch).
         **kwargs: Arguments of :class:`SingleTeacherDistiller`; ``distill`` adds optional terms (e.g. logit
             KD). Without an active term the teacher as a whole is never run.
+
+    Losses: those of :class:`SingleTeacherDistiller` (the hybrid network's task losses, ``distill.loss_*``)
+    plus ``iakd.loss_unused``, exactly 0: the sum of the trainable parameters that this step does not use,
+    times 0 (those of the swapped student blocks, of the connectors of the blocks that are not swapped, and of
+    inactive ``distill`` terms). So every trainable parameter gets a gradient in every step: a swapped block
+    gets a gradient of exactly 0, and the optimizer still steps it (momentum, weight decay), exactly alike on
+    one process and under DDP, which needs no ``find_unused_parameters``.
     """
 
     def __init__(self, blocks: Sequence[dict], swap_prob: float = 0.5, seed: int = 0,
@@ -58,6 +86,10 @@ class IAKDDistiller(SingleTeacherDistiller):
                               optional=('in_connector', 'out_connector'))
             check_module_name(self.student, block['student'], f'{key}.student', 'student')
             check_module_name(self.teacher, block['teacher'], f'{key}.teacher', 'teacher')
+            for j, earlier in enumerate(self.blocks):
+                if earlier['student'] == block['student']:
+                    raise ValueError(f'`{key}.student`: "{block["student"]}" is already the student block of '
+                                     f'`blocks[{j}]`; each student block can be swapped by one teacher block')
             self.blocks.append(dict(block))
             for name, modules in (('in_connector', self.in_connectors), ('out_connector', self.out_connectors)):
                 modules.append(MODELS.build(with_build_scopes(block[name])) if block.get(name) else nn.Identity())
@@ -136,11 +168,45 @@ class IAKDDistiller(SingleTeacherDistiller):
 
     # ------------------------------------------------------------------ forward
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
-        """The hybrid network's task losses (plus optional distillation terms)."""
+        """The hybrid network's task losses (plus optional distillation terms), and ``iakd.loss_unused``
+        (exactly 0) through which the parameters that this step does not use get a zero gradient."""
         self.swapped = self.draw(int(self.swap_step))
         self.swap_step += 1
         self._swapping = True
         try:
-            return super().loss(inputs, data_samples)
+            losses = super().loss(inputs, data_samples)
         finally:
             self._swapping = False
+        unused = self.unused_parameters()
+        losses['iakd.loss_unused'] = (sum(p.sum() for p in unused) * 0.0 if unused
+                                      else torch.zeros((), device=inputs.device))
+        return losses
+
+    def effectively_swapped(self) -> List[bool]:
+        """Per block: swapped in the current draw and not inside another swapped block (whose student block,
+        with everything in it, is not computed at all)."""
+        names = [block['student'] for block in self.blocks]
+        return [self.swapped[i] and not any(self.swapped[j] and names[i].startswith(names[j] + '.')
+                                            for j in range(len(names)))
+                for i in range(len(names))]
+
+    def unused_parameters(self) -> List[nn.Parameter]:
+        """The trainable parameters that the current draw's hybrid forward does not use: those of the swapped
+        student blocks, of the connectors of the blocks that are not swapped, of inactive ``distill`` terms."""
+        modules: List[nn.Module] = []
+        for index, swapped in enumerate(self.effectively_swapped()):
+            if swapped:
+                modules.append(self.student.get_submodule(self.blocks[index]['student']))
+            else:
+                modules += [self.in_connectors[index], self.out_connectors[index]]
+        for name in self.terms:
+            if name not in self.active_terms:
+                modules.append(self.distill_losses[name])
+                if name in self.connectors:
+                    modules.append(self.connectors[name])
+        params: Dict[int, nn.Parameter] = {}
+        for module in modules:
+            for param in module.parameters():
+                if param.requires_grad:
+                    params.setdefault(id(param), param)
+        return list(params.values())

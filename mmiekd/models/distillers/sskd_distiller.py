@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
+from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
@@ -46,7 +47,7 @@ class SSKDDistiller(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
         self.teacher = teacher_model
-        self.loss_weight = float(loss_weight)
+        self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
         self.stages = self._check_stages(stages)
