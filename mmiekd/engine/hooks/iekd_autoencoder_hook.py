@@ -1,5 +1,7 @@
 """IE-KD phase 1 inside the training run, and the schedule of the IE loss weights."""
 import copy
+import glob
+import os
 import os.path as osp
 from typing import Optional, Sequence
 
@@ -20,8 +22,11 @@ class IEKDAutoEncoderHook(Hook):
     Runs on the training data with the teacher frozen, its own optimizer, and logs the reconstruction loss.
     When it is done the distiller's ``autoencoder_trained`` flag (a buffer, so part of every checkpoint) is
     set and a checkpoint ``iekd_autoencoder.pth`` is written and made the latest: ``--resume`` after that
-    never repeats phase 1, and a run interrupted inside phase 1 restarts it from its beginning. With
-    ``ie.autoencoder_ckpt`` set, or on resume from a phase-2 checkpoint, nothing is done.
+    never repeats phase 1. With ``checkpoint_interval``, phase 1 also saves ``iekd_autoencoder_step_N.pth``
+    (the auto-encoder, its optimizer state and the phase-1 step; only the newest is kept), and ``--resume``
+    from one continues phase 1 at step N + 1 on the same batches as an uninterrupted run; without it a run
+    interrupted inside phase 1 restarts phase 1. With ``ie.autoencoder_ckpt`` set, or on resume from a
+    phase-2 checkpoint, nothing is done.
 
     Args:
         iters (int, optional): Phase-1 iterations.
@@ -33,6 +38,7 @@ class IEKDAutoEncoderHook(Hook):
             which the IE loss weights are multiplied by ``weight_gamma`` (the authors' optional decay).
         weight_gamma (float): The decay factor.
         by_epoch (bool): Whether ``weight_milestones`` count epochs.
+        checkpoint_interval (int, optional): Save a resumable phase-1 checkpoint every this many steps.
     """
 
     priority = 'NORMAL'
@@ -40,10 +46,10 @@ class IEKDAutoEncoderHook(Hook):
     def __init__(self, iters: Optional[int] = None, epochs: Optional[int] = None,
                  optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
                  log_interval: int = 50, weight_milestones: Optional[Sequence[int]] = None,
-                 weight_gamma: float = 0.1, by_epoch: bool = True):
+                 weight_gamma: float = 0.1, by_epoch: bool = True, checkpoint_interval: Optional[int] = None):
         if iters is None and epochs is None:
             raise ValueError('IEKDAutoEncoderHook needs `iters` or `epochs` (phase-1 length)')
-        for key, value in (('iters', iters), ('epochs', epochs)):
+        for key, value in (('iters', iters), ('epochs', epochs), ('checkpoint_interval', checkpoint_interval)):
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f'IEKDAutoEncoderHook `{key}` must be a positive int, got {value!r}')
         self.iters = iters
@@ -53,6 +59,9 @@ class IEKDAutoEncoderHook(Hook):
         self.weight_milestones = sorted(weight_milestones or [])
         self.weight_gamma = check_loss_weight(weight_gamma, 'weight_gamma', 'mmiekd.IEKDAutoEncoderHook')
         self.by_epoch = by_epoch
+        self.checkpoint_interval = checkpoint_interval
+        self._phase1 = None  # while phase 1 runs: its step and optimizer, saved with each checkpoint
+        self._resumed_phase1 = None  # the phase-1 state of the checkpoint resumed from, if any
 
     @staticmethod
     def _distiller(runner):
@@ -69,8 +78,15 @@ class IEKDAutoEncoderHook(Hook):
         optimizer = OPTIMIZERS.build(optim_cfg)
         runner.logger.info(f'IE-KD phase 1: training the teacher auto-encoder for {total} iterations')
         model.set_autoencoder_learning(True)
+        start = 1
+        if self._resumed_phase1 is not None:
+            start = self._resumed_phase1['step'] + 1
+            optimizer.load_state_dict(self._resumed_phase1['optimizer'])
+            runner.logger.info(f'IE-KD phase 1: resumed at step {start}')
         batches = self._cycle(loader)
-        for step in range(1, total + 1):
+        for _ in range(start - 1):  # the batches already trained on: same data order as without interruption
+            next(batches)
+        for step in range(start, total + 1):
             data = model.data_preprocessor(next(batches), True)
             loss = model.autoencoder_loss(data['inputs'], data['data_samples'])
             optimizer.zero_grad()
@@ -80,8 +96,20 @@ class IEKDAutoEncoderHook(Hook):
             if step % self.log_interval == 0 or step == total:
                 runner.logger.info(f'IE-KD phase 1 [{step}/{total}]  loss_recon: {loss.item():.4f}')
                 runner.visualizer.add_scalars({'ie.phase1.loss_recon': loss.item()}, step=step)
+            if self.checkpoint_interval and step % self.checkpoint_interval == 0 and step < total:
+                self._phase1 = dict(step=step, optimizer=optimizer.state_dict())
+                self._save_and_point(runner, f'iekd_autoencoder_step_{step}.pth')
+        self._phase1 = None
         model.finish_autoencoder_phase()
-        self._save_phase1_checkpoint(runner)
+        self._save_and_point(runner, 'iekd_autoencoder.pth')
+        runner.logger.info('IE-KD phase 1 done; saved iekd_autoencoder.pth')
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if self._phase1 is not None:
+            checkpoint['iekd_phase1'] = self._phase1
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        self._resumed_phase1 = checkpoint.get('iekd_phase1')
 
     @staticmethod
     def _cycle(loader):
@@ -102,16 +130,18 @@ class IEKDAutoEncoderHook(Hook):
                     param.grad /= dist.get_world_size()
 
     @staticmethod
-    def _save_phase1_checkpoint(runner) -> None:
-        filename = 'iekd_autoencoder.pth'
+    def _save_and_point(runner, filename: str) -> None:
+        """Saves a phase-1 checkpoint, makes it the one ``--resume`` finds, and removes older phase-1 steps."""
         # Phase 2 has not started: record where it starts (MMEngine's defaults assume an epoch or an
         # iteration has just finished, and a resume would skip it).
         runner.save_checkpoint(runner.work_dir, filename, meta=dict(epoch=runner.epoch, iter=runner.iter),
                                save_optimizer=True, save_param_scheduler=True)
+        path = osp.join(runner.work_dir, filename)
         if runner.rank == 0:
-            # What `--resume` (auto) reads to find the latest checkpoint.
-            atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), osp.join(runner.work_dir, filename))
-        runner.logger.info(f'IE-KD phase 1 done; saved {filename}')
+            atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), path)
+            for old in glob.glob(osp.join(runner.work_dir, 'iekd_autoencoder_step_*.pth')):
+                if old != path:
+                    os.remove(old)
 
     def _apply_weight_schedule(self, runner, progress: int) -> None:
         if not self.weight_milestones:
