@@ -7,6 +7,7 @@ from mmengine.config.utils import MODULE2PACKAGE
 
 from .utils.atomic_io import install_atomic_local_writes
 from .utils.checkpoint import install_safe_checkpoint_loader
+from .utils.mmcv_cpu_half import install_mmcv_cpu_half_ops
 from .version import __version__
 
 # `mmiekd::kd/xxx.py` config paths: MMEngine only resolves packages it knows.
@@ -26,5 +27,7 @@ _mmengine_config.get_installed_path = _installed_path
 install_safe_checkpoint_loader()
 # Checkpoints are written atomically: a crash while saving never leaves a truncated latest checkpoint.
 install_atomic_local_writes()
+# bf16 autocast on CPU (--amp, a bf16 teacher) reaches mmcv's fp32-only CPU NMS/RoIAlign kernels.
+install_mmcv_cpu_half_ops()
 
 __all__ = ['__version__']
