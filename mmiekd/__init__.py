@@ -7,6 +7,7 @@ from mmengine.config.utils import MODULE2PACKAGE
 
 from .utils.atomic_io import install_atomic_local_writes
 from .utils.checkpoint import install_safe_checkpoint_loader
+from .utils.cpu_sync_bn import install_cpu_sync_bn
 from .utils.mmcv_cpu_half import install_mmcv_cpu_half_ops
 from .version import __version__
 
@@ -29,5 +30,7 @@ install_safe_checkpoint_loader()
 install_atomic_local_writes()
 # bf16 autocast on CPU (--amp, a bf16 teacher) reaches mmcv's fp32-only CPU NMS/RoIAlign kernels.
 install_mmcv_cpu_half_ops()
+# `sync_bn='torch'` in CPU (gloo) distributed jobs: PyTorch's SyncBatchNorm is GPU-only.
+install_cpu_sync_bn()
 
 __all__ = ['__version__']

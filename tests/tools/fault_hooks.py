@@ -59,3 +59,30 @@ class DumpStartStateHook(Hook):
         buffers = {k: v.clone() for k, v in model.named_buffers() if k in ('stage', 'swap_prob', 'swap_step',
                                                                               'autoencoder_trained')}
         torch.save(dict(iter=runner.iter, optimizer=runner.optim_wrapper.state_dict(), buffers=buffers), self.path)
+
+
+@HOOKS.register_module(force=True)
+class DumpRankStateHook(Hook):
+    """Saves, at the end of training, what each rank holds: the trainable weights, the student's BN statistics,
+    and how DDP wrapped the model (``rank{R}.pth`` in ``folder``)."""
+
+    priority = 'VERY_LOW'
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def after_train(self, runner):
+        wrapper = runner.model
+        model = wrapper.module if is_model_wrapper(wrapper) else wrapper
+        student_bn = {n: m.running_mean.clone() for n, m in model.student.named_modules()
+                      if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.running_mean is not None}
+        torch.save(dict(
+            rank=runner.rank, world_size=runner.world_size, wrapper=type(wrapper).__name__,
+            find_unused_parameters=getattr(wrapper, 'find_unused_parameters', None),
+            ignored=sorted(getattr(wrapper, 'parameters_to_ignore', [])),
+            teacher_names=[f'teacher.{n}' for n, _ in model.teacher.named_parameters()],
+            teacher_trainable=[n for n, p in model.teacher.named_parameters() if p.requires_grad],
+            trainable={n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad},
+            student=model.student.state_dict(), student_bn=student_bn,
+            sync_bn=[n for n, m in model.student.named_modules() if isinstance(m, torch.nn.SyncBatchNorm)]),
+            os.path.join(self.folder, f'rank{runner.rank}.pth'))

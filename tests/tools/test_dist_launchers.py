@@ -64,21 +64,3 @@ def test_distillation_on_two_gloo_processes(tiny_fitnet_config, tmp_path):
     assert 'distill.loss_fpn' in log
     ckpt = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu', weights_only=False)
     assert ckpt['meta']['iter'] == 2 and any(k.startswith('student.') for k in ckpt['state_dict'])
-
-
-def test_sskd_on_two_gloo_processes_through_every_stage_without_unused_parameters(tmp_path, shapes_data):
-    from conftest import TINY_RUNTIME, write_config
-    from test_sskd_recipes_train import SHORT_STAGES
-    config = write_config(tmp_path / 'sskd.py',
-                          f"_base_ = ['{ROOT}/configs/sskd/tiny/sskd_faster_rcnn_tiny_shapes.py']\n"
-                          + TINY_RUNTIME.format(data=shapes_data, iters=10) + SHORT_STAGES)
-    work_dir = str(tmp_path / 'ddp')
-    proc = run_script('dist_train.sh', config, '2', '--work-dir', work_dir,
-                      env=dict(PYTHON=sys.executable, PORT='29418',
-                               PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', '')))
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    log = proc.stdout + proc.stderr
-    assert 'SSKD: stage 4/4 from iteration 7' in log and 'SSKD: head phase from iteration 9' in log
-    assert 'find_unused_parameters=True' not in log
-    ckpt = torch.load(osp.join(work_dir, 'iter_10.pth'), map_location='cpu', weights_only=False)
-    assert int(ckpt['state_dict']['stage']) == 4

@@ -72,6 +72,25 @@ def prepare_frozen_teacher(teacher: nn.Module, teacher_ckpt: Optional[str], owne
     teacher.eval()
 
 
+def keep_teacher_out_of_ddp(distiller: nn.Module, attribute: str = 'teacher') -> None:
+    """Tells DDP to leave the frozen teacher alone: its weights are neither broadcast when DDP wraps the model
+    (SSKD re-wraps at every stage) nor bucketed for gradient reduction.
+
+    DDP reads ``_ddp_params_and_buffers_to_ignore`` (fully qualified names) from the module it wraps.
+    """
+    teacher = getattr(distiller, attribute)
+    names = [f'{attribute}.{n}' for n, _ in teacher.named_parameters()]
+    names += [f'{attribute}.{n}' for n, _ in teacher.named_buffers()]
+    distiller._ddp_params_and_buffers_to_ignore = names
+
+
+def leave_teacher_out_of_checkpoints(distiller: nn.Module) -> None:
+    """Drops ``teacher.*`` from the distiller's state dict (training checkpoints stay student-sized; the teacher
+    comes from ``teacher_ckpt`` on resume) and accepts its absence when loading."""
+    distiller._register_state_dict_hook(_drop_teacher_weights)
+    distiller.register_load_state_dict_post_hook(_accept_missing_teacher_weights)
+
+
 class DistillTerm:
     """One ``distill`` entry: which outputs are compared, by which loss, through which connector."""
 
@@ -144,6 +163,7 @@ class SingleTeacherDistiller(BaseModel):
         self.teacher_dtype = _PRECISIONS[teacher_precision]
         self.nonfinite_loss = nonfinite_loss
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
+        keep_teacher_out_of_ddp(self)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
 
         self.terms: Dict[str, DistillTerm] = {}
@@ -161,8 +181,7 @@ class SingleTeacherDistiller(BaseModel):
             self.teacher, [t.teacher for t in self.terms.values()] + [t for _, t in extra_outputs],
             stop_early=True, role='teacher')
         if not save_teacher:
-            self._register_state_dict_hook(_drop_teacher_weights)
-            self.register_load_state_dict_post_hook(_accept_missing_teacher_weights)
+            leave_teacher_out_of_checkpoints(self)
         self._check_shapes_at_build()
 
     # ------------------------------------------------------------------ construction

@@ -17,7 +17,8 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import build_networks, prepare_frozen_teacher
+from .single_teacher_distiller import (build_networks, keep_teacher_out_of_ddp, leave_teacher_out_of_checkpoints,
+                                       prepare_frozen_teacher)
 from .teacher_inputs import TeacherInputAdapter
 
 @MODELS.register_module()
@@ -36,11 +37,14 @@ class SSKDDistiller(BaseModel):
             child with parameters after it that is in no stage is an error.
         head_length (int): Length of the head phase.
         loss_weight (float): Weight of the mimic loss (a scale only: no other loss is balanced against it).
+        save_teacher (bool): Keep the teacher's weights in training checkpoints (default: left out, as in
+            :class:`SingleTeacherDistiller`).
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
     """
 
     def __init__(self, student: Union[str, dict], teacher: Union[str, dict], stages: Sequence[dict],
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
+                 save_teacher: bool = False,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
         (student_model, teacher_model), data_preprocessor = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
@@ -49,6 +53,9 @@ class SSKDDistiller(BaseModel):
         self.teacher = teacher_model
         self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
+        keep_teacher_out_of_ddp(self)
+        if not save_teacher:
+            leave_teacher_out_of_checkpoints(self)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
         self.stages = self._check_stages(stages)
         if not isinstance(head_length, int) or head_length < 1:
