@@ -5,7 +5,9 @@
 1. writes the embedded shapes detection dataset (COCO format) on first use;
 2. trains, each through tools/train.py exactly as a user would: the teacher (tiny Faster R-CNN, ResNet-18
    x16 channels), the student alone (ResNet-18 x8), and the student distilled from that teacher with FitNet
-   and with IE-KD on the FPN (further methods are added to RUNS as they land);
+   and IE-KD on the FPN, SSKD (stage by stage, then the head) and IAKD (teacher blocks swapped in). The runs
+   go in waves of two (teacher and student alone, then two distillations at a time), one CPU thread each:
+   on 2 cores that is faster than one run at a time with two threads;
 3. evaluates every model on the held-out split with mmdet's CocoMetric and writes ``results.md`` (a table:
    model, method, box AP, train time per iteration) and ``results.png`` (AP per method, loss curves).
 
@@ -18,6 +20,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -31,25 +34,50 @@ RUNS = [
      'configs/kd/tiny/fitnet_faster_rcnn_tiny_shapes.py', True),
     ('iekd', 'Faster R-CNN R18 (x8)', 'IE-KD (FPN, phase 1 included) from the teacher',
      'configs/iekd/tiny/iekd_faster_rcnn_tiny_shapes.py', True),
+    ('sskd', 'Faster R-CNN R18 (x8)', 'SSKD (4 backbone stages, then the head) from the teacher',
+     'configs/sskd/tiny/sskd_faster_rcnn_tiny_shapes.py', True),
+    ('iakd', 'Faster R-CNN R18 (x8)', 'IAKD (teacher stages swapped in, p 0.5 to 0) from the teacher',
+     'configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes.py', True),
 ]
+# The runs that train side by side; a wave starts when the one before it has finished.
+WAVES = [('teacher', 'student'), ('fitnet', 'iekd'), ('sskd', 'iakd')]
+# The embedded data of the main job: objects of 15-50 % of the image side, 1 to 4 per image.
+DATA = dict(scale_range=(0.15, 0.5), max_objects=4)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'main_job'))
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'shapes_coco'))
-    parser.add_argument('--iters', type=int, default=600, help='training iterations of each run')
+    parser.add_argument('--iters', type=int, default=600, help='training iterations of each student run')
+    parser.add_argument('--teacher-iters', type=int, default=None,
+                        help='training iterations of the teacher (default: twice --iters, as teachers are '
+                        'usually trained longer; it trains beside the student alone)')
     parser.add_argument('--num-train', type=int, default=600)
     parser.add_argument('--num-val', type=int, default=150)
     parser.add_argument('--img-size', type=int, default=128)
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--runs', nargs='+', default=[r[0] for r in RUNS], help='subset of runs')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.iters < 5:
+        parser.error('--iters must be at least 5 (SSKD needs an iteration per stage and one of head phase)')
+    return args
 
 
-def overrides(args, data_root: str):
+def method_overrides(name: str, iters: int):
+    """The schedule of each method's own hook, scaled to ``iters``."""
+    if name == 'sskd':  # 10 % of the iterations per backbone stage, the rest for the head
+        stage = max(1, iters // 10)
+        return [f'model.stages.{i}.length={stage}' for i in range(4)] + [f'model.head_length={iters - 4 * stage}']
+    if name == 'iakd':  # p from 0.5 to 0 over the first 80 %
+        return [f'custom_hooks.0.end={max(1, int(iters * 0.8))}']
+    if name == 'iekd':  # phase 1 (the teacher's auto-encoder): a sixth of the student's iterations
+        return [f'custom_hooks.0.iters={max(1, iters // 6)}']
+    return []
+
+
+def overrides(args, data_root: str, iters: int):
     """--cfg-options that point a tiny recipe at this job's data, size and schedule."""
-    iters = args.iters
     milestone = int(iters * 0.8)
     return [
         f'train_dataloader.dataset.data_root={data_root}/', f'val_dataloader.dataset.data_root={data_root}/',
@@ -72,30 +100,67 @@ def read_scalars(work_dir: str):
     return records
 
 
-def train(args, name: str, config: str, extra, log_file: str) -> str:
+def start(args, name: str, config: str, extra, threads: int):
+    """Starts one training run through tools/train.py; returns (final checkpoint, process or None, log file)."""
     work_dir = osp.join(args.work_dir, name)
-    final = osp.join(work_dir, f'iter_{args.iters}.pth')
+    iters = args.teacher_iters if name == 'teacher' else args.iters
+    final = osp.join(work_dir, f'iter_{iters}.pth')
+    log_file = osp.join(args.work_dir, f'{name}.log')
     if osp.isfile(final):
         print(f'[main job] {name}: already trained ({final})', flush=True)
-        return final
+        return final, None, log_file
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), osp.join(ROOT, config), '--work-dir', work_dir,
-           '--cfg-options', *overrides(args, args.data_root), *extra]
-    if glob.glob(osp.join(work_dir, 'iter_*.pth')):
+           '--cfg-options', *overrides(args, args.data_root, iters), *method_overrides(name, iters), *extra]
+    if glob.glob(osp.join(work_dir, '*.pth')):
         cmd.append('--resume')
-    print(f'[main job] {name}: training {args.iters} iterations ({config}); log: {log_file}', flush=True)
-    start = time.time()
-    with open(log_file, 'a') as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                env=dict(os.environ, PYTHONPATH=ROOT))
-        for line in proc.stdout:
-            log.write(line)
-            # The progress display: mmengine's own training/validation lines (with ETA).
-            if 'Iter(train)' in line or 'coco/bbox_mAP:' in line or 'Teacher:' in line or 'Error' in line:
-                print('    ' + line.rstrip()[:220], flush=True)
-        if proc.wait() != 0:
+    print(f'[main job] {name}: training {iters} iterations ({config}); log: {log_file}', flush=True)
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    log = open(log_file, 'a')
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True, env=env)
+    proc.log = log
+    return final, proc, log_file
+
+
+def follow(name: str, proc, log_file: str) -> None:
+    """The progress display: mmengine's own training/validation lines (with ETA) of a run, as they come."""
+    with open(log_file) as f:
+        f.seek(0, os.SEEK_END)
+        while True:
+            line = f.readline()
+            if not line:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+                continue
+            if 'Iter(train)' in line or 'coco/bbox_mAP:' in line or 'phase 1 [' in line or 'SSKD:' in line \
+                    or 'Error' in line:
+                print(f'    {name:>7} | ' + line.rstrip()[:200], flush=True)
+
+
+def train_wave(args, wave, checkpoints) -> None:
+    """Trains the runs of one wave side by side, one thread each, and records their final checkpoints."""
+    runs = [r for r in RUNS if r[0] in wave and r[0] in args.runs]
+    threads = max(1, (os.cpu_count() or 1) // max(1, len(runs)))
+    started, begin = [], time.time()
+    for name, _, _, config, needs_teacher in runs:
+        if needs_teacher and 'teacher' not in checkpoints:
+            raise SystemExit(f'[main job] {name} needs the teacher run')
+        extra = [f"model.teacher_ckpt={checkpoints['teacher']}"] if needs_teacher else []
+        final, proc, log_file = start(args, name, config, extra, threads)
+        checkpoints[name] = final
+        if proc is not None:
+            started.append((name, proc, log_file))
+    followers = [threading.Thread(target=follow, args=s, daemon=True) for s in started]
+    for follower in followers:
+        follower.start()
+    for (name, proc, log_file), follower in zip(started, followers):
+        code = proc.wait()
+        follower.join()
+        proc.log.close()
+        if code != 0:
             raise SystemExit(f'[main job] {name} failed; see {log_file}')
-    print(f'[main job] {name}: done in {time.time() - start:.0f} s', flush=True)
-    return final
+    if started:
+        print(f"[main job] {', '.join(n for n, _, _ in started)}: done in {time.time() - begin:.0f} s", flush=True)
 
 
 def summarise(args, results):
@@ -105,6 +170,11 @@ def summarise(args, results):
         lines.append(f"| {r['model']} | {r['method']} | {100 * r['ap']:.1f} | {100 * r['ap50']:.1f} | "
                      f"{r['s_per_iter']:.3f} |")
     verdicts = []
+    teacher = next((r for r in results if r['name'] == 'teacher'), None)
+    if teacher and student:
+        gap = 100 * (teacher['ap'] - student['ap'])
+        verdicts.append(f"- The teacher {'beats' if gap > 0 else 'does not beat'} the student trained alone "
+                        f"({gap:+.1f} AP): {'there is something to distil' if gap > 0 else 'little to distil'}.")
     for r in results:
         if student is None or r['name'] in ('teacher', 'student'):
             continue
@@ -115,8 +185,10 @@ def summarise(args, results):
     text = '\n'.join(lines)
     summary = '\n'.join(verdicts)
     note = (f'Embedded shapes data: {args.num_train} train / {args.num_val} val images of {args.img_size} px; '
-            f'{args.iters} iterations of batch {args.batch_size} per run; box AP = COCO mAP@[.5:.95] on val '
-            '(mmdet CocoMetric), in %.')
+            f'{args.iters} iterations of batch {args.batch_size} per student run ({args.teacher_iters} for the '
+            'teacher); box AP = COCO mAP@[.5:.95] on val '
+            '(mmdet CocoMetric), in %. Runs trained two at a time with one CPU thread each, so s/iter '
+            'compares runs of this table, not machines.')
     return f'# mmiekd main job\n\n{note}\n\n{text}\n\n{summary}\n'
 
 
@@ -127,7 +199,7 @@ def plot(args, results, path):
     fig, (ax_ap, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.5))
     labels = [r['name'] for r in results]
     bars = ax_ap.bar(labels, [100 * r['ap'] for r in results], color=['#777', '#4a90d9', '#e07b39', '#5bb55b',
-                                                                      '#a05bd5'][:len(results)])
+                                                                      '#a05bd5', '#d5a05b'][:len(results)])
     ax_ap.bar_label(bars, fmt='%.1f')
     ax_ap.set_ylabel('box AP (%)')
     ax_ap.set_title('COCO box AP on the held-out split')
@@ -145,22 +217,20 @@ def plot(args, results, path):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.teacher_iters = args.teacher_iters or 2 * args.iters
     os.makedirs(args.work_dir, exist_ok=True)
     from mmiekd.datasets import ensure_shapes_coco
     info = ensure_shapes_coco(args.data_root, num_train=args.num_train, num_val=args.num_val,
-                              img_size=args.img_size, seed=0)
+                              img_size=args.img_size, seed=0, **DATA)
     print(f"[main job] data: {args.data_root} ({'generated' if info['generated'] else 'present'}: "
           f"{info['num_train']} train / {info['num_val']} val images)", flush=True)
-    log_file = osp.join(args.work_dir, 'main_job.log')
     checkpoints, results = {}, []
-    start = time.time()
+    start_time = time.time()
+    for wave in WAVES:
+        train_wave(args, wave, checkpoints)
     for name, model, method, config, needs_teacher in RUNS:
         if name not in args.runs:
             continue
-        extra = [f"model.teacher_ckpt={checkpoints['teacher']}"] if needs_teacher else []
-        if needs_teacher and 'teacher' not in checkpoints:
-            raise SystemExit(f'[main job] {name} needs the teacher run')
-        checkpoints[name] = train(args, name, config, extra, log_file)
         records = read_scalars(osp.join(args.work_dir, name))
         val = [r for r in records if 'coco/bbox_mAP' in r][-1]
         steps = [r['time'] for r in records if 'loss' in r and 'time' in r]
@@ -172,7 +242,8 @@ def main(argv=None):
         f.write(report)
     plot(args, results, osp.join(args.work_dir, 'results.png'))
     print('\n' + report)
-    print(f'[main job] wrote {args.work_dir}/results.md and results.png in {(time.time() - start) / 60:.1f} min')
+    print(f'[main job] wrote {args.work_dir}/results.md and results.png; '
+          f'training and evaluation took {(time.time() - start_time) / 60:.1f} min')
 
 
 if __name__ == '__main__':
