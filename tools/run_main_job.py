@@ -208,7 +208,8 @@ def plot(args, results, path):
         if curve:
             ax_loss.plot(*zip(*curve), label=r['name'])
     ax_loss.set_xlabel('iteration')
-    ax_loss.set_ylabel('total training loss')
+    ax_loss.set_ylabel('total training loss (log scale)')
+    ax_loss.set_yscale('log')  # FitNet's feature loss starts orders of magnitude above the others
     ax_loss.set_title('Loss curves')
     ax_loss.legend()
     fig.tight_layout()
