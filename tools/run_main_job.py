@@ -57,6 +57,7 @@ def parse_args(argv=None):
     parser.add_argument('--num-val', type=int, default=150)
     parser.add_argument('--img-size', type=int, default=128)
     parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument('--seed', type=int, default=0, help='random seed of every run (weights, data order)')
     parser.add_argument('--runs', nargs='+', default=[r[0] for r in RUNS], help='subset of runs')
     args = parser.parse_args(argv)
     if args.iters < 5:
@@ -85,7 +86,7 @@ def overrides(args, data_root: str, iters: int):
         f'val_evaluator.ann_file={data_root}/annotations/instances_val.json',
         f'test_evaluator.ann_file={data_root}/annotations/instances_val.json',
         f'train_dataloader.batch_size={args.batch_size}',
-        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}', f'randomness.seed={args.seed}',
         f'default_hooks.checkpoint.interval={iters}', 'default_hooks.logger.interval=20',
         f'param_scheduler.1.end={iters}', f'param_scheduler.1.milestones=[{milestone}]',
     ]
