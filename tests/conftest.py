@@ -48,20 +48,42 @@ def write_config(path, text: str) -> str:
     return str(path)
 
 
+def tiny_recipe_config(path, recipe: str, data: str, iters: int, extra: str = '') -> str:
+    """Writes a config running ``configs/<recipe>`` on the test data for ``iters`` iterations, plus ``extra``."""
+    return write_config(path, f"_base_ = ['{ROOT}/configs/{recipe}']\n" + TINY_RUNTIME.format(data=data, iters=iters)
+                        + extra)
+
+
+@pytest.fixture(scope='session')
+def digits_data(tmp_path_factory):
+    """The embedded digits dataset (scikit-learn's real 8x8 digits) at 32 px, written once per session."""
+    from mmiekd.datasets import generate_digits
+    out = str(tmp_path_factory.mktemp('digits'))
+    generate_digits(out, size=32, seed=0)
+    return out
+
+
+def train_digits_recipe(recipe: str, work_dir: str, data: str, iters: int, *options, batch_size: int = 8):
+    """Trains ``configs/<recipe>`` on the digits data for ``iters`` iterations through tools/train.py (one
+    validation and one checkpoint at the end, a log line per iteration); ``options`` are more --cfg-options."""
+    return run_tool('tools/train.py', osp.join(ROOT, 'configs', recipe), '--work-dir', work_dir, '--cfg-options',
+                    f'train_dataloader.dataset.data_root={data}', f'val_dataloader.dataset.data_root={data}',
+                    f'train_dataloader.batch_size={batch_size}', f'train_cfg.max_iters={iters}',
+                    f'train_cfg.val_interval={iters}', 'default_hooks.logger.interval=1',
+                    f'default_hooks.checkpoint.interval={iters}', *options)
+
+
 @pytest.fixture
 def plain_mmdet_config(tmp_path, shapes_data):
     """A plain mmdet config (no mmiekd type in it): tiny Faster R-CNN on the shapes data, 2 iterations."""
-    text = (f"_base_ = ['{ROOT}/configs/_base_/tiny/faster_rcnn_r18c8_shapes.py']\n"
-            + TINY_RUNTIME.format(data=shapes_data, iters=2))
-    return write_config(tmp_path / 'tiny_faster_rcnn.py', text)
+    return tiny_recipe_config(tmp_path / 'tiny_faster_rcnn.py', '_base_/tiny/faster_rcnn_r18c8_shapes.py',
+                              shapes_data, 2)
 
 
 @pytest.fixture
 def tiny_fitnet_config(tmp_path, shapes_data):
     """The FitNet recipe (configs/kd/tiny) on the test data, 2 iterations."""
-    text = (f"_base_ = ['{ROOT}/configs/kd/tiny/fitnet_faster_rcnn_tiny_shapes.py']\n"
-            + TINY_RUNTIME.format(data=shapes_data, iters=2))
-    return write_config(tmp_path / 'tiny_fitnet.py', text)
+    return tiny_recipe_config(tmp_path / 'tiny_fitnet.py', 'kd/tiny/fitnet_faster_rcnn_tiny_shapes.py', shapes_data, 2)
 
 
 def run_tool(*args, env=None, timeout=600, check=True):

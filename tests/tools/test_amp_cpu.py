@@ -3,7 +3,7 @@ in bf16 from the config."""
 import math
 
 import pytest
-from conftest import ROOT, TINY_RUNTIME, run_tool, write_config
+from conftest import run_tool, tiny_recipe_config
 from test_sskd_recipes_train import SHORT_STAGES
 from test_train_test_tools import scalars
 
@@ -22,8 +22,7 @@ RECIPES = {
 def test_amp_trains_every_detection_recipe_on_cpu(method, tmp_path, shapes_data):
     recipe, extra = RECIPES[method]
     iters = 5 if method == 'sskd' else 2  # SSKD: through its 4 stages and the head phase
-    config = write_config(tmp_path / 'cfg.py', f"_base_ = ['{ROOT}/configs/{recipe}']\n"
-                          + TINY_RUNTIME.format(data=shapes_data, iters=iters) + extra)
+    config = tiny_recipe_config(tmp_path / 'cfg.py', recipe, shapes_data, iters, extra)
     work_dir = str(tmp_path / 'work')
     extra_args = ['--cfg-options', 'model.teacher_precision=bf16'] if method in ('fitnet', 'iakd') else []
     proc = run_tool('tools/train.py', config, '--work-dir', work_dir, '--amp', *extra_args)

@@ -8,7 +8,6 @@ import sys
 import torch
 from conftest import ROOT
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # sibling test modules
 
 
 def fake_python(tmp_path):

@@ -2,7 +2,7 @@
 import os.path as osp
 
 import torch
-from conftest import ROOT, TINY_RUNTIME, run_tool, write_config
+from conftest import ROOT, TINY_RUNTIME, run_tool, train_digits_recipe, write_config
 from test_train_test_tools import scalars
 
 
@@ -26,16 +26,10 @@ def test_detection_recipe_trains_through_the_schedule_and_resume_restores_p(tmp_
     assert int(last['state_dict']['swap_step']) == 4
 
 
-def test_classification_recipe_trains_on_embedded_digits(tmp_path):
-    from mmiekd.datasets import generate_digits
-    data = str(tmp_path / 'digits')
-    generate_digits(data, size=32, seed=0)
+def test_classification_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     work_dir = str(tmp_path / 'cls')
-    run_tool('tools/train.py', osp.join(ROOT, 'configs', 'iakd', 'tiny', 'iakd_cifar_resnet56_resnet20_digits.py'),
-             '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
-             f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=8',
-             'train_cfg.max_iters=3', 'train_cfg.val_interval=3', 'default_hooks.logger.interval=1',
-             'default_hooks.checkpoint.interval=3', 'custom_hooks.0.end=2')
+    train_digits_recipe('iakd/tiny/iakd_cifar_resnet56_resnet20_digits.py', work_dir, digits_data, 3,
+                        'custom_hooks.0.end=2')
     records = [r for r in scalars(work_dir) if 'loss' in r]
     assert [r['swap_prob'] for r in records] == [0.5, 0.25, 0.0]
     assert any('accuracy/top1' in r and 'teacher/accuracy/top1' in r for r in scalars(work_dir))

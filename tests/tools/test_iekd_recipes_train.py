@@ -2,7 +2,7 @@
 import os.path as osp
 
 import torch
-from conftest import ROOT, TINY_RUNTIME, run_tool, write_config
+from conftest import ROOT, TINY_RUNTIME, run_tool, train_digits_recipe, write_config
 from test_train_test_tools import scalars
 
 
@@ -49,33 +49,18 @@ def test_resume_right_after_phase1_starts_phase2_without_repeating_it(tmp_path, 
     assert [r['iter'] for r in scalars(str(work_dir)) if 'loss' in r] == [1], 'phase 2 starts at iteration 1'
 
 
-def test_classification_recipe_trains_on_embedded_digits(tmp_path):
-    from mmiekd.datasets import generate_digits
-    data = str(tmp_path / 'digits')
-    generate_digits(data, size=32, seed=0)
+def test_classification_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     work_dir = str(tmp_path / 'cls')
-    log = output(run_tool(
-        'tools/train.py', osp.join(ROOT, 'configs', 'iekd', 'tiny', 'iekd_cifar_resnet56_resnet20_digits.py'),
-        '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
-        f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=8',
-        'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
-        'default_hooks.checkpoint.interval=2', 'custom_hooks.0.iters=2', 'custom_hooks.0.log_interval=1'))
+    log = output(train_digits_recipe('iekd/tiny/iekd_cifar_resnet56_resnet20_digits.py', work_dir, digits_data, 2,
+                                     'custom_hooks.0.iters=2', 'custom_hooks.0.log_interval=1'))
     assert 'IE-KD phase 1 [2/2]' in log and 'Teacher: accuracy/top1' in log
     records = [r for r in scalars(work_dir) if 'loss' in r]
     assert all(r['ie.loss_inh'] > 0 > r['ie.loss_exp'] and 'student.loss' in r for r in records)
 
 
-def test_iedml_recipe_trains_two_networks_and_evaluates_both(tmp_path):
-    from mmiekd.datasets import generate_digits
-    data = str(tmp_path / 'digits')
-    generate_digits(data, size=32, seed=0)
+def test_iedml_recipe_trains_two_networks_and_evaluates_both(tmp_path, digits_data):
     work_dir = str(tmp_path / 'dml')
-    log = output(run_tool(
-        'tools/train.py', osp.join(ROOT, 'configs', 'iekd', 'tiny', 'iedml_cifar_resnet32_digits.py'),
-        '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
-        f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=8',
-        'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
-        'default_hooks.checkpoint.interval=2'))
+    log = output(train_digits_recipe('iekd/tiny/iedml_cifar_resnet32_digits.py', work_dir, digits_data, 2))
     records = scalars(work_dir)
     train = [r for r in records if 'net1.loss_total' in r]
     assert [r['iter'] for r in train] == [1, 2]

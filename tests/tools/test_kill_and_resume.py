@@ -9,19 +9,18 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT, TINY_RUNTIME, run_tool, write_config
+from conftest import ROOT, run_tool, tiny_recipe_config
 from test_sskd_recipes_train import SHORT_STAGES
 from test_train_test_tools import scalars
 
 HERE = osp.dirname(osp.abspath(__file__))
 
 
-def faulty_config(tmp_path, recipe, iters, hooks, extra=''):
+def faulty_config(tmp_path, data, recipe, iters, hooks, extra=''):
     """A tiny recipe whose custom hooks are ``hooks`` (its method's hook and the fault hooks), with
     checkpoints every 3 iterations and a fixed seed."""
-    return write_config(
-        tmp_path / 'cfg.py',
-        f"_base_ = ['{ROOT}/configs/{recipe}']\n" + TINY_RUNTIME.format(data='{data}', iters=iters) + extra
+    return tiny_recipe_config(
+        tmp_path / 'cfg.py', recipe, data, iters, extra
         + "custom_imports = dict(imports=['fault_hooks'], allow_failed_imports=False)\n"
         + "randomness = dict(seed=0)\n"
         + "default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False, interval=3))\n"
@@ -46,16 +45,11 @@ def assert_optimizer_state_equal(resumed, saved):
             assert torch.equal(resumed['state'][key][name], value), (key, name)
 
 
-def with_data(config, shapes_data):
-    text = open(config).read().replace('{data}', shapes_data)
-    return write_config(config, text)
-
-
 def test_sskd_killed_mid_stage_resumes_in_the_same_stage(tmp_path, shapes_data):
     marker, dump = str(tmp_path / 'killed'), str(tmp_path / 'start.pth')
-    config = with_data(faulty_config(tmp_path, 'sskd/tiny/sskd_faster_rcnn_tiny_shapes.py', 10, [
+    config = faulty_config(tmp_path, shapes_data, 'sskd/tiny/sskd_faster_rcnn_tiny_shapes.py', 10, [
         dict(type='mmiekd.SSKDStageHook', by_epoch=False), dict(type='mmiekd.SigkillHook', marker=marker, before_iter=5),
-        dict(type='mmiekd.DumpStartStateHook', path=dump)], extra=SHORT_STAGES), shapes_data)
+        dict(type='mmiekd.DumpStartStateHook', path=dump)], extra=SHORT_STAGES)
     work_dir = str(tmp_path / 'work')
     log = killed(train(config, work_dir, check=False))
     assert 'SSKD: stage 2/4 from iteration 3' in log and not osp.exists(osp.join(work_dir, 'iter_6.pth'))
@@ -74,10 +68,10 @@ def test_sskd_killed_mid_stage_resumes_in_the_same_stage(tmp_path, shapes_data):
 
 def test_iakd_killed_mid_schedule_resumes_with_the_same_swap_probability(tmp_path, shapes_data):
     marker, dump = str(tmp_path / 'killed'), str(tmp_path / 'start.pth')
-    config = with_data(faulty_config(tmp_path, 'iakd/tiny/iakd_faster_rcnn_tiny_shapes.py', 8, [
+    config = faulty_config(tmp_path, shapes_data, 'iakd/tiny/iakd_faster_rcnn_tiny_shapes.py', 8, [
         dict(type='mmiekd.IAKDSwapHook', p_start=0.8, p_end=0.0, end=8),
         dict(type='mmiekd.SigkillHook', marker=marker, before_iter=6),
-        dict(type='mmiekd.DumpStartStateHook', path=dump)]), shapes_data)
+        dict(type='mmiekd.DumpStartStateHook', path=dump)])
     work_dir = str(tmp_path / 'work')
     killed(train(config, work_dir, check=False))
     first = {r['iter']: r['swap_prob'] for r in scalars(work_dir) if 'loss' in r}
@@ -105,14 +99,14 @@ def test_iekd_killed_in_phase_1_resumes_phase_1_and_matches_an_uninterrupted_run
     # Reference: no interruption.
     ref_dir = tmp_path / 'ref'
     ref_dir.mkdir()
-    ref = with_data(faulty_config(ref_dir, recipe, 2, [phase1]), shapes_data)
+    ref = faulty_config(ref_dir, shapes_data, recipe, 2, [phase1])
     train(ref, str(ref_dir / 'work'))
     reference = torch.load(str(ref_dir / 'work' / 'iekd_autoencoder.pth'), map_location='cpu', weights_only=False)
 
     marker, marker2 = str(tmp_path / 'killed'), str(tmp_path / 'killed2')
-    config = with_data(faulty_config(tmp_path, recipe, 4, [
+    config = faulty_config(tmp_path, shapes_data, recipe, 4, [
         phase1, dict(type='mmiekd.SigkillHook', marker=marker, at_save=2),  # while saving phase-1 step 4
-        dict(type='mmiekd.SigkillHook', marker=marker2, before_iter=4)]), shapes_data)
+        dict(type='mmiekd.SigkillHook', marker=marker2, before_iter=4)])
     work_dir = str(tmp_path / 'work')
     killed(train(config, work_dir, check=False))
     assert os.listdir(work_dir).count('iekd_autoencoder_step_2.pth') == 1

@@ -2,7 +2,7 @@
 import os.path as osp
 
 import torch
-from conftest import ROOT, TINY_RUNTIME, run_tool, write_config
+from conftest import ROOT, TINY_RUNTIME, run_tool, train_digits_recipe, write_config
 from test_train_test_tools import scalars
 
 SHORT_STAGES = ("model = dict(stages=[dict(student=f'backbone.layer{i + 1}', teacher=f'backbone.layer{i + 1}', "
@@ -37,18 +37,11 @@ def test_detection_recipe_runs_every_stage_then_the_head_and_resumes_mid_stage(t
     assert any('coco/bbox_mAP' in r for r in scalars(work_dir))
 
 
-def test_classification_recipe_trains_on_embedded_digits(tmp_path):
-    from mmiekd.datasets import generate_digits
-    data = str(tmp_path / 'digits')
-    generate_digits(data, size=32, seed=0)
+def test_classification_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     work_dir = str(tmp_path / 'cls')
-    log = output(run_tool(
-        'tools/train.py', osp.join(ROOT, 'configs', 'sskd', 'tiny', 'sskd_cifar_resnet56_resnet20_digits.py'),
-        '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
-        f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=8',
-        'model.stages.0.length=1', 'model.stages.1.length=1', 'model.stages.2.length=1', 'model.head_length=1',
-        'train_cfg.max_iters=4', 'train_cfg.val_interval=4', 'default_hooks.logger.interval=1',
-        'default_hooks.checkpoint.interval=4'))
+    log = output(train_digits_recipe(
+        'sskd/tiny/sskd_cifar_resnet56_resnet20_digits.py', work_dir, digits_data, 4,
+        'model.stages.0.length=1', 'model.stages.1.length=1', 'model.stages.2.length=1', 'model.head_length=1'))
     assert 'SSKD: head phase from iteration 4' in log
     records = {r['iter']: r for r in scalars(work_dir) if 'loss' in r}
     assert [k for k in ('sskd.loss_stage1', 'sskd.loss_stage2', 'sskd.loss_stage3') if k in records[3]]

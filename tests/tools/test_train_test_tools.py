@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import ROOT, run_tool
+from conftest import ROOT, run_tool, train_digits_recipe
 
 
 def scalars(work_dir):
@@ -116,16 +116,10 @@ def test_train_and_test_accept_both_local_rank_spellings(flag, monkeypatch):
         train_tool.parse_args(['cfg.py', '--launcher', 'nccl'])
 
 
-def test_cifar_kd_recipe_trains_on_embedded_digits(tmp_path):
-    from mmiekd.datasets import generate_digits
-    data = str(tmp_path / 'digits')
-    generate_digits(data, size=32, seed=0)
+def test_cifar_kd_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     work_dir = str(tmp_path / 'kd')
-    proc = run_tool('tools/train.py', osp.join(ROOT, 'configs', 'kd', 'tiny', 'kd_cifar_resnet56_resnet20_digits.py'),
-                    '--work-dir', work_dir, '--cfg-options', f'train_dataloader.dataset.data_root={data}',
-                    f'val_dataloader.dataset.data_root={data}', 'train_dataloader.batch_size=16',
-                    'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
-                    'default_hooks.checkpoint.interval=2')
+    proc = train_digits_recipe('kd/tiny/kd_cifar_resnet56_resnet20_digits.py', work_dir, digits_data, 2,
+                               batch_size=16)
     assert 'Teacher: accuracy/top1' in proc.stdout + proc.stderr
     records = [r for r in scalars(work_dir) if 'loss' in r]
     assert [r['iter'] for r in records] == [1, 2]
