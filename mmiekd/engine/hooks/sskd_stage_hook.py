@@ -18,8 +18,9 @@ class SSKDStageHook(Hook):
 
     Args:
         by_epoch (bool): Whether stage lengths count epochs (else iterations).
-        restart_lr (bool): Restart the LR schedule at each stage boundary (each stage gets the schedule's
-            first steps again, e.g. its warm-up).
+        restart_lr (bool): Restart the LR schedule at each stage boundary: each stage (and the head phase)
+            runs ``param_scheduler`` from its start, as a training of its own (warm-up again; windows and
+            milestones counted from the boundary, each scheduler in its own unit, iterations or epochs).
     """
 
     priority = 'HIGH'  # before the optimizer step of the iteration that starts a stage
@@ -39,6 +40,16 @@ class SSKDStageHook(Hook):
         if total != loop_total:
             runner.logger.warning(f'SSKD: the stages and head phase last {total} '
                                   f'{"epochs" if self.by_epoch else "iterations"} but training runs {loop_total}')
+        if self.restart_lr and not self.by_epoch:
+            schedulers = runner.param_schedulers or []
+            groups = list(schedulers.values()) if isinstance(schedulers, dict) else [schedulers]
+            by_epoch = [type(s).__name__ for group in groups for s in group if s.by_epoch]
+            if by_epoch:
+                raise ValueError(
+                    f'SSKDStageHook(by_epoch=False, restart_lr=True): the stages count iterations, but '
+                    f'`param_scheduler` has epoch-based schedulers {by_epoch}, which would count the partial '
+                    'epoch of a boundary as a whole one. Give them by_epoch=False (iterations) or '
+                    'convert_to_iter_based=True, or count the stages in epochs (SSKDStageHook(by_epoch=True)).')
         self._update(runner, runner.epoch if self.by_epoch else runner.iter, force=True)
 
     def before_train_epoch(self, runner) -> None:
@@ -63,19 +74,24 @@ class SSKDStageHook(Hook):
             # DDP reduces the parameters that required grad when it was built: build it for this stage.
             runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
         if self.restart_lr and changed and progress > 0:
-            self._restart_schedulers(runner, progress)
+            self._restart_schedulers(runner)
 
-    def _restart_schedulers(self, runner, progress: int) -> None:
-        schedulers = runner.param_schedulers
-        if isinstance(schedulers, dict):
-            schedulers = [s for group in schedulers.values() for s in group]
-        for scheduler in schedulers or []:
-            # A scheduler counts its own steps (`last_step`) inside [begin, end): moving the window to the
-            # boundary and rewinding the count replays it from its start (saved with the scheduler's state).
-            length = scheduler.end - scheduler.begin
-            scheduler.begin = progress
-            if length < 10**9:  # not open-ended
-                scheduler.end = progress + length
-            scheduler.last_step = 0
-            for group, value in zip(scheduler.optimizer.param_groups, scheduler.base_values):
-                group[scheduler.param_name] = value
+    @staticmethod
+    def _restart_schedulers(runner) -> None:
+        """Every LR/momentum scheduler starts again as if built at this boundary.
+
+        The optimizer's values go back to their initial ones, then each scheduler takes its first step again,
+        in the config's order (so a warm-up's start factor applies now). MMEngine counts a scheduler's window
+        (``begin``, ``end``) and its milestones in its own steps since it was built: iterations for
+        ``by_epoch=False`` schedulers, epochs for ``by_epoch=True`` ones, whatever the stages count. So the
+        schedule of ``param_scheduler`` is the schedule *of a stage*, replayed from each boundary.
+        """
+        schedulers = runner.param_schedulers or []
+        groups = list(schedulers.values()) if isinstance(schedulers, dict) else [schedulers]
+        for scheduler in (s for group in groups for s in group):
+            for param_group in scheduler.optimizer.param_groups:
+                param_group[scheduler.param_name] = param_group[f'initial_{scheduler.param_name}']
+        for scheduler in (s for group in groups for s in group):
+            scheduler._global_step = -1  # noqa: SLF001  (MMEngine's step counter of the window)
+            scheduler.last_step = -1
+            scheduler.step()
