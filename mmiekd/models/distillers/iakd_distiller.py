@@ -157,6 +157,20 @@ class IAKDDistiller(SingleTeacherDistiller):
                                  f'student block "{block["student"]}" gives {s_out} (per sample): set '
                                  f'`blocks[{index}].out_connector` to bridge them')
 
+    def train(self, mode: bool = True):
+        """As the base; in training mode, also checks that every student block to swap can learn (mmdet's
+        ``frozen_stages`` freezes stages when the model enters training mode)."""
+        super().train(mode)
+        if mode:
+            for index, block in enumerate(self.blocks):
+                module = self.student.get_submodule(block['student'])
+                if not any(p.requires_grad for p in module.parameters()):
+                    raise ValueError(
+                        f'`blocks[{index}].student`: "{block["student"]}" has no trainable parameter (frozen by the '
+                        'student\'s config, e.g. mmdet\'s `backbone.frozen_stages`): swapping it trains nothing. '
+                        'Leave it out of `blocks` or unfreeze it.')
+        return self
+
     # ------------------------------------------------------------------ schedule
     def set_swap_prob(self, value: float) -> None:
         self.swap_prob.fill_(check_probability(value))

@@ -151,3 +151,34 @@ def test_bad_shapes_and_probabilities_are_rejected():
 def test_swap_schedule_values(schedule, expected):
     hook = IAKDSwapHook(p_start=0.8, p_end=0.0, schedule=schedule, milestones=[2], gamma=0.5)
     assert [hook.value(i, 4) for i in range(5)] == pytest.approx(expected)
+
+
+def test_a_frozen_student_block_is_refused_when_training_starts():
+    """mmdet's `frozen_stages` freezes a stage when the model enters training mode: swapping that stage would
+    train nothing (the COCO recipe swapped a frozen layer1), so training mode refuses it, naming the block."""
+    student = tiny_classifier(4)
+    student['backbone']['frozen_stages'] = 1  # mmpretrain's ResNet: stem and layer1 frozen in train mode
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        model = IAKDDistiller(student=student, teacher=teacher_cfg(), input_shape=(3, 32, 32),
+                              blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}')
+                                      for i in (1, 2)])
+    with pytest.raises(ValueError, match=r'blocks\[0\]\.student.*backbone.layer1.*no trainable parameter'):
+        model.train()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        ok = IAKDDistiller(student=student, teacher=teacher_cfg(), input_shape=(3, 32, 32),
+                           blocks=[dict(student='backbone.layer2', teacher='backbone.layer2')])
+    ok.train()  # layer2 trains: accepted
+    assert not any(p.requires_grad for p in ok.student.backbone.layer1.parameters())
+
+
+def test_coco_recipe_swaps_only_stages_the_student_trains():
+    from mmengine.config import Config
+    from conftest import ROOT
+    cfg = Config.fromfile(f'{ROOT}/configs/iakd/faster_rcnn_r50_r101.py')
+    from mmiekd.utils.model_config import load_model_cfg
+    frozen = load_model_cfg(cfg.model.student, 'student').backbone.frozen_stages
+    swapped = [int(b['student'][-1]) for b in cfg.model.blocks]
+    assert frozen == 1 and min(swapped) > frozen
