@@ -14,6 +14,6 @@ model = dict(
         exploration=dict(type='mmiekd.IEExplorationLoss', form='norm', loss_weight=1.0)))
 custom_hooks = [
     dict(type='mmiekd.IEKDAutoEncoderHook', epochs=30,
-         optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4)),
+         optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)),
     dict(type='mmiekd.TeacherValHook'),
 ]

@@ -15,6 +15,6 @@ model = dict(
 custom_hooks = [
     # Phase 1: one epoch of the training data (7,330 iterations of 16 COCO images) trains the auto-encoders.
     dict(type='mmiekd.IEKDAutoEncoderHook', epochs=1,
-         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)),
+         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
     dict(type='mmiekd.TeacherValHook'),
 ]

@@ -13,7 +13,7 @@ model = dict(
     ie=dict(student_channels=16, teacher_channels=16, factor_channels=8))
 custom_hooks = [
     dict(type='mmiekd.IEKDAutoEncoderHook', iters=100, log_interval=20,
-         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)),
+         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
     dict(type='mmiekd.TeacherValHook'),
 ]
 default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))

@@ -17,7 +17,8 @@ from .distiller_of import distiller_of
 
 @HOOKS.register_module()
 class IEKDAutoEncoderHook(Hook):
-    """Trains the teacher's auto-encoder before the student's training starts (IE-KD phase 1).
+    """Trains the teacher's auto-encoder before the student's training starts (IE-KD phase 1; also the
+    paraphraser phase of FT terms of an ``mmiekd.SingleTeacherDistiller``, as the FT paper trains it first).
 
     Runs on the training data with the teacher frozen, its own optimizer, and logs the reconstruction loss.
     When it is done the distiller's ``autoencoder_trained`` flag (a buffer, so part of every checkpoint) is
@@ -32,7 +33,8 @@ class IEKDAutoEncoderHook(Hook):
         iters (int, optional): Phase-1 iterations.
         epochs (int, optional): Phase-1 epochs over the training data (the authors: 30); used when
             ``iters`` is not given.
-        optimizer (dict): Optimizer config for the auto-encoder (the authors: SGD, lr 0.1).
+        optimizer (dict): Optimizer config for the auto-encoder (the authors: SGD, lr 0.1, momentum 0.9,
+            Nesterov, weight decay 5e-4).
         log_interval (int): Log the reconstruction loss every this many iterations.
         weight_milestones (Sequence[int], optional): Epochs (or iterations, with ``by_epoch=False``) at
             which the IE loss weights are multiplied by ``weight_gamma`` (the authors' optional decay).
@@ -44,7 +46,7 @@ class IEKDAutoEncoderHook(Hook):
     priority = 'NORMAL'
 
     def __init__(self, iters: Optional[int] = None, epochs: Optional[int] = None,
-                 optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
+                 optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4),
                  log_interval: int = 50, weight_milestones: Optional[Sequence[int]] = None,
                  weight_gamma: float = 0.1, by_epoch: bool = True, checkpoint_interval: Optional[int] = None):
         if iters is None and epochs is None:
@@ -65,7 +67,8 @@ class IEKDAutoEncoderHook(Hook):
 
     @staticmethod
     def _distiller(runner):
-        return distiller_of(runner, 'autoencoder_trained', 'IEKDAutoEncoderHook', 'an mmiekd.IEKDDistiller')
+        return distiller_of(runner, 'autoencoder_trained', 'IEKDAutoEncoderHook',
+                            'an mmiekd.IEKDDistiller or a distiller with FT terms')
 
     def before_train(self, runner) -> None:
         model = self._distiller(runner)
@@ -100,6 +103,7 @@ class IEKDAutoEncoderHook(Hook):
                 self._phase1 = dict(step=step, optimizer=optimizer.state_dict())
                 self._save_and_point(runner, f'iekd_autoencoder_step_{step}.pth')
         self._phase1 = None
+        self._average_buffers(model.autoencoders())
         model.finish_autoencoder_phase()
         self._save_and_point(runner, 'iekd_autoencoder.pth')
         runner.logger.info('IE-KD phase 1 done; saved iekd_autoencoder.pth')
@@ -128,6 +132,17 @@ class IEKDAutoEncoderHook(Hook):
                 if param.grad is not None:
                     dist.all_reduce(param.grad)
                     param.grad /= dist.get_world_size()
+
+    @staticmethod
+    def _average_buffers(modules) -> None:
+        # Gradients were averaged, but each rank's BN layers saw its own batches: average their running
+        # statistics so that every rank freezes the same auto-encoder for phase 2.
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            for module in modules:
+                for buffer in module.buffers():
+                    if buffer.is_floating_point():
+                        dist.all_reduce(buffer)
+                        buffer /= dist.get_world_size()
 
     @staticmethod
     def _save_and_point(runner, filename: str) -> None:

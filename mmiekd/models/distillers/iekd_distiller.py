@@ -141,34 +141,19 @@ class IEKDDistiller(SingleTeacherDistiller):
     def _autoencoder_learning(self) -> bool:
         return next(self.teacher_autoencoders.parameters()).requires_grad
 
-    def autoencoder_parameters(self) -> List[nn.Parameter]:
-        """Parameters trained in phase 1."""
-        return list(self.teacher_autoencoders.parameters())
+    def autoencoders(self) -> List[nn.Module]:
+        """The teacher's auto-encoders (and any FT paraphraser of ``distill``), trained in phase 1."""
+        own = [self.teacher_autoencoders] if self.ie_mode == 'factor' else []
+        return super().autoencoders() + own
 
-    def set_autoencoder_learning(self, learning: bool) -> None:
-        """Phase 1 on (trainable, BN in train mode) or off (frozen, eval)."""
-        self.teacher_autoencoders.requires_grad_(learning)
-        self.teacher_autoencoders.train(learning)
-        if not learning:
-            for param in self.teacher_autoencoders.parameters():
-                param.grad = None
-
-    def autoencoder_loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> torch.Tensor:
-        """Phase-1 loss of a batch: reconstruction error of the teacher's feature (summed over levels).
-
-        Args:
-            inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
-        """
-        self.run_teacher(inputs, data_samples)
+    def recorded_reconstruction_loss(self) -> torch.Tensor:
+        """Reconstruction error of the recorded teacher feature (summed over levels), plus FT terms'."""
+        loss = super().recorded_reconstruction_loss()
+        if self.ie_mode != 'factor':
+            return loss
         levels = self._levels(self.teacher_recorder, self.ie_teacher)
-        self.teacher_recorder.clear()
         self._check_levels(levels, 'teacher')
-        return sum(self._autoencoder(i).reconstruction_loss(f) for i, f in enumerate(levels))
-
-    def finish_autoencoder_phase(self) -> None:
-        """Marks phase 1 done (saved in checkpoints) and freezes the auto-encoder."""
-        self.autoencoder_trained.fill_(True)
-        self.set_autoencoder_learning(False)
+        return loss + sum(self._autoencoder(i).reconstruction_loss(f) for i, f in enumerate(levels))
 
     # ------------------------------------------------------------------ phase 2
     @property
@@ -203,11 +188,7 @@ class IEKDDistiller(SingleTeacherDistiller):
                              f'{len(levels)} output(s)')
 
     def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
-        losses = super().distill_losses_of_step()
-        if not bool(self.autoencoder_trained):
-            raise RuntimeError('IE-KD\'s teacher auto-encoder is not trained: add '
-                               'dict(type="mmiekd.IEKDAutoEncoderHook", ...) to `custom_hooks` (phase 1 in the same '
-                               'run) or set `ie.autoencoder_ckpt`.')
+        losses = super().distill_losses_of_step()  # raises if phase 1 has not run
         student_levels = self._levels(self.student_recorder, self.ie_student)
         teacher_levels = self._levels(self.teacher_recorder, self.ie_teacher)
         self._check_levels(student_levels, 'student')

@@ -182,6 +182,11 @@ class SingleTeacherDistiller(BaseModel):
             stop_early=True, role='teacher')
         if not save_teacher:
             leave_teacher_out_of_checkpoints(self)
+        if SingleTeacherDistiller.autoencoders(self):  # this class's own (subclasses add theirs later)
+            # FT's paraphrasers are trained on the teacher's features before the student, as in the FT paper
+            # (``mmiekd.IEKDAutoEncoderHook``: phase 1); the flag is saved in checkpoints.
+            self.register_buffer('autoencoder_trained', torch.tensor(False))
+            SingleTeacherDistiller.set_autoencoder_learning(self, False)
         self._check_shapes_at_build()
 
     # ------------------------------------------------------------------ construction
@@ -302,8 +307,60 @@ class SingleTeacherDistiller(BaseModel):
         zero = sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.
         return {'loss_skipped_nonfinite': zero}
 
+    # ------------------------------------------------------------------ phase 1: auto-encoders of teacher features
+    def autoencoders(self) -> List[nn.Module]:
+        """The modules trained by reconstruction before the student (phase 1): FT's paraphrasers here."""
+        return [loss.paraphraser for loss in self.distill_losses.values() if hasattr(loss, 'paraphraser')]
+
+    def autoencoder_parameters(self) -> List[nn.Parameter]:
+        """Parameters trained in phase 1."""
+        return [p for module in self.autoencoders() for p in module.parameters()]
+
+    def set_autoencoder_learning(self, learning: bool) -> None:
+        """Phase 1 on (trainable, BN in train mode) or off (frozen, BN in eval mode)."""
+        for module in self.autoencoders():
+            module.requires_grad_(learning)
+            module.train(learning)
+            if not learning:
+                for param in module.parameters():
+                    param.grad = None
+
+    def autoencoder_loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> torch.Tensor:
+        """Phase-1 loss of a batch: the reconstruction error of the teacher's features (summed).
+
+        Args:
+            inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
+        """
+        self.run_teacher(inputs, data_samples)
+        loss = self.recorded_reconstruction_loss()
+        self.teacher_recorder.clear()
+        return loss
+
+    def recorded_reconstruction_loss(self) -> torch.Tensor:
+        """Reconstruction loss of each FT term's paraphraser on the recorded teacher outputs (every level)."""
+        total = 0.
+        for name, term in self.terms.items():
+            paraphraser = getattr(self.distill_losses[name], 'paraphraser', None)
+            if paraphraser is not None:
+                for level in as_levels(self.teacher_recorder.get(term.teacher)):
+                    total = total + paraphraser.reconstruction_loss(level)
+        return total
+
+    def finish_autoencoder_phase(self) -> None:
+        """Marks phase 1 done (saved in checkpoints) and freezes the auto-encoders."""
+        self.autoencoder_trained.fill_(True)
+        self.set_autoencoder_learning(False)
+
+    def check_autoencoders_trained(self) -> None:
+        if self.autoencoders() and not bool(self.autoencoder_trained):
+            raise RuntimeError(
+                f'{type(self).__name__}: the auto-encoders of the teacher\'s features (FT paraphrasers, IE-KD '
+                'factors) are not trained: add dict(type="mmiekd.IEKDAutoEncoderHook", ...) to `custom_hooks` '
+                '(phase 1 in the same run) or load them from a checkpoint.')
+
     def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
         """The distillation losses of the recorded step; subclasses add their own."""
+        self.check_autoencoders_trained()
         return {f'distill.loss_{name}': self.term_loss(self.terms[name])
                 for name in self.terms if name in self.active_terms}
 

@@ -1,0 +1,19 @@
+# Factor transfer (FT) on the FPN: Faster R-CNN FPN, student ResNet-50, teacher ResNet-101 (mmdet's own
+# configs). As in the FT paper, the teacher's paraphraser (an auto-encoder of its 256-channel FPN levels into
+# 128-channel factors, one for all levels) is trained first by reconstruction (phase 1, IEKDAutoEncoderHook,
+# the teacher frozen), then frozen while the student's translator matches its factors (weight 500, as the
+# FT/IE-KD authors' configs weight the factor distance).
+model = dict(
+    type='mmiekd.SingleTeacherDistiller',
+    student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
+    teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
+    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    distill=dict(fpn=dict(student='neck', teacher='neck',
+                          loss=dict(type='mmiekd.FTLoss', student_channels=256, teacher_channels=256,
+                                    factor_channels=128, loss_weight=500.0))))
+custom_hooks = [
+    # Phase 1: one epoch of the training data trains the paraphraser.
+    dict(type='mmiekd.IEKDAutoEncoderHook', epochs=1,
+         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+    dict(type='mmiekd.TeacherValHook'),
+]

@@ -1,0 +1,9 @@
+# The CIFAR-100 AT recipe on the embedded digits data (10 classes, 32x32): the same distiller base and
+# backbones; only the number of classes, the data and the schedule change.
+_base_ = [
+    '../../_base_/distillers/at_cifar100_resnet56_resnet20.py',
+    '../../_base_/datasets/digits_32px.py',
+    '../../_base_/schedules/tiny_cls_iters.py',
+    '../../_base_/tiny_digits_runtime.py',
+]
+model = dict(student=dict(head=dict(num_classes=10)), teacher=dict(head=dict(num_classes=10)), teacher_ckpt=None)

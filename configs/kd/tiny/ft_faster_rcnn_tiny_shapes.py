@@ -1,0 +1,21 @@
+# The FT detection recipe shrunk for CPU runs on the embedded shapes data: the same distiller base, only the
+# model sizes (16-channel FPN: 8-channel factors), the data and the schedule (paraphraser phase: 100
+# iterations) change.
+_base_ = [
+    '../../_base_/distillers/ft_faster_rcnn_r50_r101.py',
+    '../../_base_/datasets/shapes_coco_detection.py',
+    '../../_base_/schedules/tiny_iters.py',
+    'mmdet::_base_/default_runtime.py',
+]
+model = dict(
+    student=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c8_shapes.py'),
+    teacher=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c16_shapes.py'),
+    teacher_ckpt=None,
+    distill=dict(fpn=dict(loss=dict(student_channels=16, teacher_channels=16, factor_channels=8))))
+custom_hooks = [
+    dict(type='mmiekd.IEKDAutoEncoderHook', iters=100, log_interval=20,
+         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+    dict(type='mmiekd.TeacherValHook'),
+]
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
+log_processor = dict(by_epoch=False)
