@@ -1,41 +1,31 @@
-"""The main job (tools/run_main_job.py) end to end with a handful of iterations: every run goes through
-tools/train.py, and the table and the plot are written."""
+"""The main job (tools/run_main_job.py) end to end with a handful of iterations: the embedded data is written,
+every run goes through compare_methods.py and tools/train.py, and results.json has the documented format."""
+import json
 import os.path as osp
 import sys
 
-import pytest
 from conftest import ROOT
 
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 
 
-def test_main_job_trains_every_method_and_writes_the_table_and_plot(tmp_path, capsys):
+def test_main_job_compares_every_method_with_seeds(tmp_path, capsys):
     import run_main_job
     work_dir = tmp_path / 'job'
-    run_main_job.main(['--work-dir', str(work_dir), '--data-root', str(tmp_path / 'data'), '--iters', '5',
-                       '--teacher-iters', '5', '--num-train', '8', '--num-val', '4', '--img-size', '64',
-                       '--batch-size', '2'])
+    args = ['--work-dir', str(work_dir), '--data-root', str(tmp_path / 'data'), '--iters', '10', '--seeds', '2',
+            '--teacher-iters', '10']
+    # Small data for the test: the track's generator settings with fewer, smaller images.
+    run_main_job.TRACKS['det']['generate'].update(num_train=8, num_val=4, img_size=64)
+    doc = run_main_job.main(args)
     out = capsys.readouterr().out
-    report = (work_dir / 'results.md').read_text()
-    rows = [line for line in report.splitlines() if line.startswith('| Faster R-CNN')]
-    assert len(rows) == 6
-    for row, method in zip(rows, ['trained alone', 'trained alone', 'FitNet', 'IE-KD', 'SSKD', 'IAKD']):
-        cells = [c.strip() for c in row.strip('|').split('|')]
-        assert cells[1].startswith(method)
-        ap, ap50, seconds = float(cells[2]), float(cells[3]), float(cells[4])
-        assert 0 <= ap <= ap50 <= 100 and seconds > 0
-    assert 'The teacher' in report and report.count('the student trained alone on this data') == 4
+    assert list(doc['methods']) == ['teacher', 'student', 'fitnet', 'iekd', 'sskd', 'iakd']
+    for name, entry in doc['methods'].items():
+        assert set(entry) >= {'seeds', 'mean', 'std', 'ci95'}
+        assert len(entry['seeds']) == (1 if name == 'teacher' else 2)
+        if name != 'student':
+            assert set(entry['diff_vs_student']) >= {'mean', 'ci95'}
+            assert entry['verdict'] in ('better', 'no measurable difference', 'worse')
+    assert json.loads((work_dir / 'results.json').read_text())['metric'] == 'coco/bbox_mAP'
+    assert doc['phase1']['iekd'] and all(p['iters'] >= 1 for p in doc['phase1']['iekd'])
+    assert '| iakd |' in out  # the table is printed
     assert (work_dir / 'results.png').stat().st_size > 10_000
-    assert report.strip() in out  # the table is printed
-    assert 'Iter(train)' in out  # the progress display
-    # An interrupted or repeated job does not train again what has finished.
-    run_main_job.main(['--work-dir', str(work_dir), '--data-root', str(tmp_path / 'data'), '--iters', '5',
-                       '--teacher-iters', '5', '--num-train', '8', '--num-val', '4', '--img-size', '64',
-                       '--batch-size', '2', '--runs', 'teacher', 'student'])
-    assert capsys.readouterr().out.count('already trained') == 2
-
-
-def test_main_job_refuses_too_few_iterations():
-    import run_main_job
-    with pytest.raises(SystemExit):
-        run_main_job.parse_args(['--iters', '3'])
