@@ -549,8 +549,8 @@ def main(argv=None) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # the missing teacher checkpoint is intended here
         distiller = MODELS.build(with_build_scopes(model_cfg)).to(args.device)
-    if method == 'iekd' and not bool(distiller.autoencoder_trained):
-        distiller.finish_autoencoder_phase()  # time phase 2, the student's; phase 1 is a one-off
+    if hasattr(distiller, 'autoencoder_trained') and not bool(distiller.autoencoder_trained):
+        distiller.finish_autoencoder_phase()  # time phase 2 (IE-KD, FT), the student's; phase 1 is a one-off
     names = distiller.branch_names if method == 'iedml' else ('student', )
     alone = {name: build_alone(cfg, model_cfg, distiller, name, args.device) for name in names}
     distiller.train()
