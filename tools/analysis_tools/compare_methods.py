@@ -257,7 +257,7 @@ def _set_resize(pipeline, size: int) -> None:
 
 
 def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Optional[str],
-                     extra: Optional[dict] = None):
+                     extra: Optional[dict] = None, validations: int = 1):
     """The recipe's config (with ``extra`` overrides) pointed at this comparison's data, classes, budget and
     seed."""
     from mmengine.config import Config
@@ -289,6 +289,7 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
         overrides['model.teacher_ckpt'] = teacher_ckpt
     cfg.merge_from_dict(overrides)
     cfg.randomness = dict(seed=seed)
+    cfg.train_cfg.val_interval = iters // validations if iters % validations == 0 else iters
     return cfg
 
 
@@ -296,8 +297,11 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
 class Run:
     """One training run: a method at a seed, in ``work_dir/<method>/seed<k>``."""
 
-    def __init__(self, args, method: str, recipe: str, seed: int, iters: int):
+    def __init__(self, args, method: str, recipe: str, seed: int, iters: int, validations: int = 1):
         self.args, self.method, self.recipe, self.seed, self.iters = args, method, recipe, seed, iters
+        # The teacher and the student alone are validated several times: their curves show whether the
+        # budget reaches their plateau.
+        self.validations = validations
         self.name = f'{method}/seed{seed}'
         self.dir = osp.join(args.work_dir, method, f'seed{seed}')
         self.result_file = osp.join(self.dir, 'result.json')
@@ -314,7 +318,7 @@ class Run:
     def start(self, teacher_ckpt: Optional[str], threads: int):
         os.makedirs(self.dir, exist_ok=True)
         cfg = build_run_config(self.args, self.recipe, self.seed, self.iters, teacher_ckpt,
-                               self.args.overrides.get(self.method))
+                               self.args.overrides.get(self.method), self.validations)
         config_file = osp.join(self.dir, 'config.py')
         cfg.dump(config_file)
         cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config_file, '--work-dir', self.dir]
@@ -343,7 +347,9 @@ class Run:
             for key, value in r.items():
                 if key == 'loss' or key.startswith('loss') or '.loss' in key:
                     curves.setdefault(key, []).append([r['iter'], value])
+        interval = self.iters // len(vals)
         result = dict(method=self.method, seed=self.seed, iters=self.iters, value=scale * vals[-1],
+                      val_curve=[[interval * (i + 1), scale * v] for i, v in enumerate(vals)],
                       s_per_iter=sum(steady) / max(1, len(steady)), curves=curves,
                       phase1=phase1_cost(self.log_file))
         with open(self.result_file, 'w') as f:
@@ -456,7 +462,16 @@ def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, m
               f'(SSKD stages included; IE-KD/FT phase 1 extra, shown in its column); teacher: '
               + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations, seed 0')
               + f'. Data: {args.data_root}. Intervals: 95 %, t distribution; the difference is paired by seed.')
-    text = f'# Method comparison ({doc["metric"]})\n\n{budget}\n\n' + '\n'.join(lines) + '\n'
+    curves = []
+    for name, runs in doc.get('val_curves', {}).items():
+        points = {}
+        for curve in runs:
+            for step, value in curve:
+                points.setdefault(step, []).append(value)
+        curves.append(f'- {name} on val during training (mean over its runs): '
+                      + ', '.join(f'{sum(v) / len(v):.2f} at {step}' for step, v in sorted(points.items())))
+    text = (f'# Method comparison ({doc["metric"]})\n\n{budget}\n\n' + '\n'.join(lines) + '\n'
+            + ('\n' + '\n'.join(curves) + '\n' if curves else ''))
     with open(path, 'w') as f:
         f.write(text)
     return text
@@ -568,13 +583,13 @@ def main(argv=None) -> dict:
     if args.teacher_ckpt:
         teacher_ckpt = args.teacher_ckpt
     else:
-        teacher = Run(args, 'teacher', task['teacher'], 0, args.teacher_iters)
+        teacher = Run(args, 'teacher', task['teacher'], 0, args.teacher_iters, validations=4)
         teacher.needs_teacher = False
         teacher_ckpt = osp.join(teacher.dir, f'iter_{args.teacher_iters}.pth')
     runs = [] if teacher is None else [teacher]
     for seed in range(args.seeds):
         for method in args.methods:
-            run = Run(args, method, args.recipes[method], seed, args.iters)
+            run = Run(args, method, args.recipes[method], seed, args.iters, 4 if method == 'student' else 1)
             run.needs_teacher = args.recipes[method] != task['methods']['student']
             runs.append(run)
     start = time.time()
@@ -589,6 +604,8 @@ def main(argv=None) -> dict:
         values['teacher'] = {0: evaluate_teacher(args, task)}
     ordered = {k: values[k] for k in ['teacher', 'student'] + args.methods if k in values}
     doc = summarise(ordered, task['metric'])
+    doc['val_curves'] = {m: [r['val_curve'] for r in results[m]] for m in ('teacher', 'student')
+                         if m in results and 'val_curve' in results[m][0]}
     doc.update(task=args.task, iters=args.iters, batch_size=args.batch_size, seeds=args.seeds,
                teacher_iters=None if args.teacher_ckpt else args.teacher_iters, data_root=args.data_root,
                phase1={m: [r['phase1'] for r in rs if r.get('phase1')] for m, rs in results.items()
