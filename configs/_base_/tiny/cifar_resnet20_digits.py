@@ -2,8 +2,6 @@
 # 32x32): the student-alone run of the tiny classification recipes (tools/analysis_tools/compare_methods.py).
 _base_ = [
     '../models/cifar100_resnet20.py',
-    '../datasets/digits_32px.py',
-    '../schedules/tiny_cls_iters.py',
-    '../tiny_digits_runtime.py',
+    './digits_runtime.py',
 ]
 model = dict(head=dict(num_classes=10))

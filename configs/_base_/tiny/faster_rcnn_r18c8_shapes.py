@@ -5,9 +5,7 @@
 # 10-60 px, and 64 sampled RoIs per image instead of 512 for images with a handful of objects.
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
-    '../datasets/shapes_coco_detection.py',
-    '../schedules/tiny_iters.py',
-    'mmdet::_base_/default_runtime.py',
+    './shapes_runtime.py',
 ]
 model = dict(
     backbone=dict(depth=18, base_channels=8, init_cfg=None, frozen_stages=-1, norm_eval=False),
@@ -17,5 +15,3 @@ model = dict(
         bbox_roi_extractor=dict(out_channels=16),
         bbox_head=dict(in_channels=16, fc_out_channels=256, num_classes=6)),
     train_cfg=dict(rcnn=dict(sampler=dict(num=64))))
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
-log_processor = dict(by_epoch=False)

@@ -2,9 +2,7 @@
 # of classes, the data and the schedule (p from 0.5 to 0 over 160 of 200 iterations) change.
 _base_ = [
     '../../_base_/distillers/iakd_cifar100_resnet56_resnet20.py',
-    '../../_base_/datasets/digits_32px.py',
-    '../../_base_/schedules/tiny_cls_iters.py',
-    '../../_base_/tiny_digits_runtime.py',
+    '../../_base_/tiny/digits_runtime.py',
 ]
 model = dict(student=dict(head=dict(num_classes=10)), teacher=dict(head=dict(num_classes=10)), teacher_ckpt=None)
 custom_hooks = [

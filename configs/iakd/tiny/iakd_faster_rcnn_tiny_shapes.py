@@ -3,9 +3,7 @@
 # teacher's 16/32/64/128), the data and the schedule (p from 0.5 to 0 over 240 of 300 iterations) change.
 _base_ = [
     '../../_base_/distillers/iakd_faster_rcnn_r50_r101.py',
-    '../../_base_/datasets/shapes_coco_detection.py',
-    '../../_base_/schedules/tiny_iters.py',
-    'mmdet::_base_/default_runtime.py',
+    '../../_base_/tiny/shapes_runtime.py',
 ]
 model = dict(
     student=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c8_shapes.py'),
@@ -23,5 +21,3 @@ custom_hooks = [
     dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=240, by_epoch=False),
     dict(type='mmiekd.TeacherValHook'),
 ]
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
-log_processor = dict(by_epoch=False)

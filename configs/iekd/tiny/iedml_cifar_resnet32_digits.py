@@ -2,9 +2,7 @@
 # the data and the schedule change.
 _base_ = [
     '../../_base_/distillers/iedml_cifar100_resnet32_resnet32.py',
-    '../../_base_/datasets/digits_32px.py',
-    '../../_base_/schedules/tiny_cls_iters.py',
-    '../../_base_/tiny_digits_runtime.py',
+    '../../_base_/tiny/digits_runtime.py',
 ]
 _optim = dict(type='OptimWrapper',
               optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4))

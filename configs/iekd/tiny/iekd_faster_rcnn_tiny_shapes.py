@@ -2,9 +2,7 @@
 # only the model sizes (the tiny configs in _base_/tiny, 16-channel FPN), the data and the schedule change.
 _base_ = [
     '../../_base_/distillers/iekd_faster_rcnn_r50_r101.py',
-    '../../_base_/datasets/shapes_coco_detection.py',
-    '../../_base_/schedules/tiny_iters.py',
-    'mmdet::_base_/default_runtime.py',
+    '../../_base_/tiny/shapes_runtime.py',
 ]
 model = dict(
     student=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c8_shapes.py'),
@@ -16,5 +14,3 @@ custom_hooks = [
          optimizer=dict(type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
     dict(type='mmiekd.TeacherValHook'),
 ]
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
-log_processor = dict(by_epoch=False)

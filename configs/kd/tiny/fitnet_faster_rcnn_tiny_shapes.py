@@ -2,13 +2,9 @@
 # sizes (the tiny configs in _base_/tiny), the data and the schedule change.
 _base_ = [
     '../../_base_/distillers/fitnet_faster_rcnn_r50_r101.py',
-    '../../_base_/datasets/shapes_coco_detection.py',
-    '../../_base_/schedules/tiny_iters.py',
-    'mmdet::_base_/default_runtime.py',
+    '../../_base_/tiny/shapes_runtime.py',
 ]
 model = dict(
     student=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c8_shapes.py'),
     teacher=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c16_shapes.py'),
     teacher_ckpt=None)
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
-log_processor = dict(by_epoch=False)

@@ -2,8 +2,6 @@
 # backbones; only the number of classes, the data and the schedule change.
 _base_ = [
     '../../_base_/distillers/kd_cifar100_resnet56_resnet20.py',
-    '../../_base_/datasets/digits_32px.py',
-    '../../_base_/schedules/tiny_cls_iters.py',
-    '../../_base_/tiny_digits_runtime.py',
+    '../../_base_/tiny/digits_runtime.py',
 ]
 model = dict(student=dict(head=dict(num_classes=10)), teacher=dict(head=dict(num_classes=10)), teacher_ckpt=None)

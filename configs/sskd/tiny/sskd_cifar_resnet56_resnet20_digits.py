@@ -2,9 +2,7 @@
 # the schedule (50 iterations per stage, 50 of head) change.
 _base_ = [
     '../../_base_/distillers/sskd_cifar100_resnet56_resnet20.py',
-    '../../_base_/datasets/digits_32px.py',
-    '../../_base_/schedules/tiny_cls_iters.py',
-    '../../_base_/tiny_digits_runtime.py',
+    '../../_base_/tiny/digits_runtime.py',
 ]
 model = dict(
     student=dict(head=dict(num_classes=10)),

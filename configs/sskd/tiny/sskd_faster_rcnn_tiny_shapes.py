@@ -3,9 +3,7 @@
 # the schedule (iterations: 40 per stage, then 140 of head) change.
 _base_ = [
     '../../_base_/distillers/sskd_faster_rcnn_r50_r101.py',
-    '../../_base_/datasets/shapes_coco_detection.py',
-    '../../_base_/schedules/tiny_iters.py',
-    'mmdet::_base_/default_runtime.py',
+    '../../_base_/tiny/shapes_runtime.py',
 ]
 _adaptor = dict(type='mmiekd.ConvConnector')
 model = dict(
@@ -18,5 +16,3 @@ model = dict(
     ],
     head_length=140)
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=False)]
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(by_epoch=False, interval=300))
-log_processor = dict(by_epoch=False)
