@@ -21,13 +21,19 @@ class SSKDStageHook(Hook):
         restart_lr (bool): Restart the LR schedule at each stage boundary: each stage (and the head phase)
             runs ``param_scheduler`` from its start, as a training of its own (warm-up again; windows and
             milestones counted from the boundary, each scheduler in its own unit, iterations or epochs).
+        stage_lr_scale (float): The backbone stages run at the schedule's LR times this factor; the head
+            phase runs the schedule as it is. Applied at each boundary to the optimizer's LR, which chainable
+            schedulers (LinearLR, MultiStepLR, StepLR, ExponentialLR) keep scaled through the stage.
     """
 
     priority = 'HIGH'  # before the optimizer step of the iteration that starts a stage
 
-    def __init__(self, by_epoch: bool = True, restart_lr: bool = False):
+    def __init__(self, by_epoch: bool = True, restart_lr: bool = False, stage_lr_scale: float = 1.0):
+        if isinstance(stage_lr_scale, bool) or not isinstance(stage_lr_scale, (int, float)) or stage_lr_scale <= 0:
+            raise ValueError(f'SSKDStageHook `stage_lr_scale` must be a positive number, got {stage_lr_scale!r}')
         self.by_epoch = by_epoch
         self.restart_lr = restart_lr
+        self.stage_lr_scale = float(stage_lr_scale)
 
     @staticmethod
     def _model(runner):
@@ -65,7 +71,8 @@ class SSKDStageHook(Hook):
         target = model.stage_at(progress)
         if target == int(model.stage) and not force:
             return
-        changed = target != int(model.stage)
+        previous = int(model.stage)
+        changed = target != previous
         model.set_stage(target)
         name = 'head phase' if target >= model.num_stages else f'stage {target + 1}/{model.num_stages}'
         runner.logger.info(f'SSKD: {name} from {"epoch" if self.by_epoch else "iteration"} {progress + 1}')
@@ -73,8 +80,27 @@ class SSKDStageHook(Hook):
         if is_model_wrapper(runner.model) and (changed or force):
             # DDP reduces the parameters that required grad when it was built: build it for this stage.
             runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
+        # The LR scale in force now: none at the start of training or right after a restart; else that of the
+        # previous stage (also after --resume: the checkpoint's LR was saved in that stage).
+        applied = 1.0 if progress == 0 else self._lr_scale(previous, model)
         if self.restart_lr and changed and progress > 0:
             self._restart_schedulers(runner)
+            applied = 1.0
+        ratio = self._lr_scale(target, model) / applied
+        if ratio != 1.0:
+            for optimizer in self._optimizers(runner):
+                for group in optimizer.param_groups:
+                    group['lr'] *= ratio
+
+    def _lr_scale(self, stage: int, model) -> float:
+        return self.stage_lr_scale if stage < model.num_stages else 1.0
+
+    @staticmethod
+    def _optimizers(runner):
+        wrapper = runner.optim_wrapper
+        wrappers = list(wrapper.values()) if hasattr(wrapper, 'values') and not hasattr(wrapper, 'optimizer') \
+            else [wrapper]
+        return [w.optimizer for w in wrappers]
 
     @staticmethod
     def _restart_schedulers(runner) -> None:

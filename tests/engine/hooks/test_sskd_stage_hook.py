@@ -32,13 +32,14 @@ def fake_runner(model, schedulers, max_iters=None, max_epochs=None):
                            max_iters=max_iters or sum(model.lengths), max_epochs=max_epochs or sum(model.lengths))
 
 
-def simulate(hook_by_epoch, scheduler_cfgs, lengths, head, iters_per_epoch, epochs, base_lr=1.0):
+def simulate(hook_by_epoch, scheduler_cfgs, lengths, head, iters_per_epoch, epochs, base_lr=1.0, **hook_args):
     """LR and stage of every iteration of a run of ``epochs`` x ``iters_per_epoch`` with SSKD restarts."""
     model = sskd(lengths, head)
     optimizer = torch.optim.SGD(model.parameters(), lr=base_lr)
     schedulers = [PARAM_SCHEDULERS.build(dict(cfg, optimizer=optimizer)) for cfg in scheduler_cfgs]
     runner = fake_runner(model, schedulers, max_iters=epochs * iters_per_epoch, max_epochs=epochs)
-    hook = SSKDStageHook(by_epoch=hook_by_epoch, restart_lr=True)
+    runner.optim_wrapper = SimpleNamespace(optimizer=optimizer)
+    hook = SSKDStageHook(by_epoch=hook_by_epoch, **dict(dict(restart_lr=True), **hook_args))
     hook.before_train(runner)
     lrs, stages = [], []
     for epoch in range(epochs):
@@ -117,6 +118,35 @@ def test_old_restart_defect_is_caught():
     ipe = 600
     lrs, _ = simulate(True, old, [1, 1, 1, 1], 8, iters_per_epoch=ipe, epochs=12, base_lr=0.02)
     assert lrs[11 * ipe + 599] == pytest.approx(0.02)  # no decay at all within the 12 epochs
+
+
+def test_stage_lr_scale_applies_to_the_stages_only():
+    lrs, _ = simulate(False, [], [2] * 4, 4, iters_per_epoch=12, epochs=1, base_lr=0.1, stage_lr_scale=10,
+                      restart_lr=False)
+    assert lrs == pytest.approx([1.0] * 8 + [0.1] * 4)
+    # With restarts, each stage replays the warm-up at ten times the schedule's LR; the head phase at 1x.
+    lrs, _ = simulate(False, [WARMUP], [4] * 4, 4, iters_per_epoch=20, epochs=1, stage_lr_scale=10)
+    assert lrs == pytest.approx([10 * v for v in PHASE] * 4 + PHASE)
+    with pytest.raises(ValueError, match='stage_lr_scale'):
+        SSKDStageHook(stage_lr_scale=0)
+
+
+def test_stage_lr_scale_after_resume():
+    model = sskd([2] * 4, head=4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)  # as saved in stage 3 with a 10x scale
+    model.set_stage(2)
+    runner = fake_runner(model, [])
+    runner.optim_wrapper = SimpleNamespace(optimizer=optimizer)
+    hook = SSKDStageHook(by_epoch=False, stage_lr_scale=10)
+    runner.iter = 5
+    hook.before_train(runner)
+    assert optimizer.param_groups[0]['lr'] == pytest.approx(1.0), 'the checkpoint\'s LR is already scaled'
+    lrs = []
+    for it in range(5, 12):
+        runner.iter = it
+        hook.before_train_iter(runner, it)
+        lrs.append(optimizer.param_groups[0]['lr'])
+    assert lrs == pytest.approx([1.0] * 3 + [0.1] * 4)
 
 
 def test_stage_follows_epochs_and_is_restored_from_progress():
