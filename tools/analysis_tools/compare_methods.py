@@ -54,6 +54,8 @@ TASKS = {
             'iekd': 'configs/iekd/tiny/iekd_faster_rcnn_tiny_shapes.py',
             'sskd': 'configs/sskd/tiny/sskd_faster_rcnn_tiny_shapes.py',
             'iakd': 'configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes.py',
+            # IAKD from an equal-width teacher (--teacher-config configs/_base_/tiny/faster_rcnn_r34c8_shapes.py)
+            'iakd_eqwidth': 'configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes_eqwidth.py',
         },
         default_methods=['student', 'fitnet', 'iekd', 'sskd', 'iakd']),
     'cls': dict(
@@ -285,8 +287,8 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
             cfg.data_preprocessor.num_classes = len(classes)
     cfg.train_dataloader.batch_size = args.batch_size
     overrides = model_num_classes_overrides(cfg, len(classes))
-    if teacher_ckpt is not None:
-        overrides['model.teacher_ckpt'] = teacher_ckpt
+    if teacher_ckpt is not None and not (extra or {}).get('model.teacher_ckpt'):
+        overrides['model.teacher_ckpt'] = teacher_ckpt  # a variant may name a teacher of its own
     cfg.merge_from_dict(overrides)
     cfg.randomness = dict(seed=seed)
     cfg.train_cfg.val_interval = iters // validations if iters % validations == 0 else iters
@@ -529,7 +531,10 @@ def parse_args(argv=None):
     parser.add_argument('--seeds', type=int, default=3, help='number of seeds (0 .. N-1) per method')
     parser.add_argument('--iters', type=int, default=600, help='training iterations of every run but the teacher')
     parser.add_argument('--teacher-iters', type=int, default=None, help='teacher iterations (default 2x --iters)')
-    parser.add_argument('--teacher-ckpt', default=None, help='a trained teacher of the track\'s teacher config')
+    parser.add_argument('--teacher-ckpt', default=None, help='a trained teacher (of --teacher-config)')
+    parser.add_argument('--teacher-config', default=None,
+                        help='the teacher\'s config (default: the track\'s tiny teacher, which the methods\' tiny '
+                        'recipes distil from; another one needs methods whose recipes name it)')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'compare_methods'))
     parser.add_argument('--jobs', type=int, default=max(1, os.cpu_count() or 1), help='runs side by side')
     parser.add_argument('--batch-size', type=int, default=None, help='default: 4 (det), 64 (cls)')
@@ -583,7 +588,7 @@ def main(argv=None) -> dict:
     if args.teacher_ckpt:
         teacher_ckpt = args.teacher_ckpt
     else:
-        teacher = Run(args, 'teacher', task['teacher'], 0, args.teacher_iters, validations=4)
+        teacher = Run(args, 'teacher', args.teacher_config or task['teacher'], 0, args.teacher_iters, validations=4)
         teacher.needs_teacher = False
         teacher_ckpt = osp.join(teacher.dir, f'iter_{args.teacher_iters}.pth')
     runs = [] if teacher is None else [teacher]
@@ -628,7 +633,7 @@ def evaluate_teacher(args, task) -> float:
         with open(cached) as f:
             return json.load(f)['value']
     os.makedirs(out_dir, exist_ok=True)
-    cfg = build_run_config(args, task['teacher'], 0, args.iters, None)
+    cfg = build_run_config(args, args.teacher_config or task['teacher'], 0, args.iters, None)
     config_file = osp.join(out_dir, 'config.py')
     cfg.dump(config_file)
     proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'test.py'), config_file, args.teacher_ckpt,
