@@ -97,7 +97,7 @@ def method_of(distiller) -> str:
         return 'sskd'
     if hasattr(distiller, 'set_swap_prob'):
         return 'iakd'
-    if hasattr(distiller, 'finish_autoencoder_phase'):
+    if hasattr(distiller, '_check_ie_cfg'):  # FT terms give any distiller a phase 1: the IE config is IE-KD's
         return 'iekd'
     return 'single_teacher'
 
