@@ -129,3 +129,21 @@ def test_bad_arguments_are_refused(tmp_path):
         cm.parse_args(['--data-root', str(tmp_path), '--seeds', '0'])
     with pytest.raises(FileNotFoundError, match='COCO-format'):
         cm.find_det_layout(str(tmp_path))
+
+
+def test_variants_are_methods_with_overrides(tmp_path, shapes_data):
+    args = cm.parse_args(['--data-root', shapes_data, '--methods', 'iekd', '--variant', 'iekd_w50=iekd',
+                          'model.ie.inheritance.loss_weight=50', 'model.ie.exploration.form=cosine',
+                          '--variant', 'iakd_own=iakd', 'model.teacher_ckpt=/elsewhere/teacher.pth'])
+    assert args.methods == ['student', 'iekd', 'iekd_w50', 'iakd_own']
+    assert args.overrides['iekd_w50'] == {'model.ie.inheritance.loss_weight': 50,
+                                          'model.ie.exploration.form': 'cosine'}
+    cfg = cm.build_run_config(args, args.recipes['iekd_w50'], 2, 40, '/t.pth', args.overrides['iekd_w50'])
+    assert cfg.model.ie.inheritance.loss_weight == 50 and cfg.model.ie.exploration.form == 'cosine'
+    assert cfg.model.teacher_ckpt == '/t.pth' and cfg.randomness.seed == 2 and cfg.train_cfg.max_iters == 40
+    cfg = cm.build_run_config(args, args.recipes['iakd_own'], 0, 40, '/t.pth', args.overrides['iakd_own'])
+    assert cfg.model.teacher_ckpt == '/elsewhere/teacher.pth'  # a variant may bring its own teacher
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', shapes_data, '--variant', 'iekd=iakd'])  # a method's own name
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', shapes_data, '--variant', 'x=nope'])
