@@ -6,7 +6,7 @@ along channels: the *inheritance* half is encoded and pulled towards the teacher
 half is encoded and pushed away from it, and the task loss keeps what is explored useful.
 """
 import copy
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 from torch import nn

@@ -1,6 +1,5 @@
 """IAKDDistiller: hybrid forward, gradients, frozen teacher, reproducible draws, bad input."""
 import copy
-import os
 import warnings
 
 import pytest
