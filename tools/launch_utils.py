@@ -7,8 +7,8 @@ import os.path as osp
 import torch
 from mmengine.config import Config, DictAction
 
-import mmiekd  # noqa: F401  (safe checkpoint loader, `mmiekd::` configs)
 from mmiekd.utils import register_all_modules, resolve_config_path, with_build_scopes
+from mmiekd.utils.model_config import mmiekd_config_paths
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +31,10 @@ def export_local_rank(args: argparse.Namespace) -> None:
 def load_config(args: argparse.Namespace) -> Config:
     """Reads the config, applies ``--cfg-options``, ``--launcher`` and ``--work-dir`` and registry scopes."""
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(resolve_config_path(args.config, 'config'))
+    with mmiekd_config_paths():
+        cfg = Config.fromfile(resolve_config_path(args.config, 'config'))
+    # mmiekd's runner (atomic checkpoints, safe loading, CPU SyncBN) for configs that name no runner.
+    cfg.setdefault('runner_type', 'mmiekd.DistillRunner')
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

@@ -6,6 +6,7 @@ _base_ = [
     'mmpretrain::_base_/schedules/imagenet_bs256.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
+runner_type = 'mmiekd.DistillRunner'  # crash-safe checkpoints, safe loading, CPU SyncBN
 model = dict(
     type='mmiekd.SSKDDistiller',
     student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py'),

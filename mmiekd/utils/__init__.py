@@ -1,11 +1,14 @@
-from .atomic_io import atomic_write, install_atomic_local_writes
-from .checkpoint import (UnsafeCheckpointError, allow_checkpoint_globals, install_safe_checkpoint_loader,
-                         load_checkpoint_safely, load_weights_strictly)
+from .atomic_io import AtomicLocalBackend, atomic_write, find_latest_checkpoint
+from .checkpoint import (UnsafeCheckpointError, allow_checkpoint_globals, load_checkpoint_safely,
+                         load_weights_strictly, safe_checkpoint_globals)
+from .cpu_sync_bn import CPUSyncBatchNorm, convert_cpu_sync_batchnorm
+from .mmcv_cpu_half import mmcv_cpu_half_ops
 from .model_config import check_config_keys, load_model_cfg, resolve_config_path, with_build_scopes
 from .setup_env import register_all_modules
 
 __all__ = [
-    'register_all_modules', 'load_checkpoint_safely', 'allow_checkpoint_globals', 'install_safe_checkpoint_loader',
+    'register_all_modules', 'load_checkpoint_safely', 'allow_checkpoint_globals', 'safe_checkpoint_globals',
     'UnsafeCheckpointError', 'load_weights_strictly', 'load_model_cfg', 'resolve_config_path', 'with_build_scopes',
-    'check_config_keys', 'atomic_write', 'install_atomic_local_writes'
+    'check_config_keys', 'atomic_write', 'AtomicLocalBackend', 'find_latest_checkpoint', 'CPUSyncBatchNorm',
+    'convert_cpu_sync_batchnorm', 'mmcv_cpu_half_ops'
 ]

@@ -3,9 +3,11 @@
 MMEngine 0.10.7 writes a checkpoint with ``open(path, 'wb').write(bytes)`` (``LocalBackend.put``) and the
 ``last_checkpoint`` pointer with ``open(..., 'w')``: a process killed in the middle (SIGKILL, a preempted
 node, a full disk) leaves a truncated ``iter_N.pth`` or an empty pointer, and ``--resume`` then fails or
-starts over. :func:`install_atomic_local_writes` makes every local ``put``/``put_text`` write a temporary
-file in the same folder, flush it to disk and ``os.replace`` it (atomic on POSIX), and makes the resume
-look-up fall back to the newest complete checkpoint when the pointer is empty or names a missing file.
+starts over. :class:`AtomicLocalBackend` is a local file backend whose ``put``/``put_text`` write a
+temporary file in the same folder, flush it to disk and ``os.replace`` it (atomic on POSIX);
+:class:`mmiekd.AtomicCheckpointHook` saves through it, and :class:`mmiekd.DistillRunner` resumes through
+:func:`find_latest_checkpoint`, which falls back to the newest complete checkpoint when the pointer is empty
+or names a missing file. MMEngine's own ``LocalBackend`` and look-up are left as they are.
 """
 import glob
 import os
@@ -44,12 +46,28 @@ def atomic_write(path: str, data: Union[bytes, str, Callable], encoding: str = '
             os.remove(tmp)
 
 
-def _atomic_put(self, obj: bytes, filepath) -> None:
-    atomic_write(str(filepath), obj)
+class AtomicLocalBackend(LocalBackend):
+    """MMEngine's local file backend with atomic writes (see :func:`atomic_write`)."""
+
+    name = 'mmiekd_atomic_local'
+
+    def put(self, obj: bytes, filepath) -> None:
+        atomic_write(str(filepath), obj)
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        atomic_write(str(filepath), obj, encoding)
 
 
-def _atomic_put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
-    atomic_write(str(filepath), obj, encoding)
+def atomic_backend_args() -> dict:
+    """``backend_args`` that select :class:`AtomicLocalBackend` in MMEngine's file I/O.
+
+    MMEngine's ``get_file_backend`` takes backends by registered name; the name is registered here, when a
+    component that saves atomically is built, not at import.
+    """
+    from mmengine.fileio.backends import backends, register_backend
+    if backends.get(AtomicLocalBackend.name) is not AtomicLocalBackend:
+        register_backend(AtomicLocalBackend.name, AtomicLocalBackend, force=True)
+    return dict(backend=AtomicLocalBackend.name)
 
 
 # What MMEngine's CheckpointHook and mmiekd's hooks name their checkpoints.
@@ -78,16 +96,3 @@ def find_latest_checkpoint(path: str) -> Optional[str]:
         return latest
     print_log(f'Did not find a checkpoint to resume in {path}.', logger='current')
     return None
-
-
-def install_atomic_local_writes() -> None:
-    """Makes MMEngine's local file writes and its resume look-up crash-safe (idempotent)."""
-    if getattr(LocalBackend.put, '_mmiekd_atomic', False):
-        return
-    _atomic_put._mmiekd_atomic = True
-    LocalBackend.put = _atomic_put
-    LocalBackend.put_text = _atomic_put_text
-    import mmengine.runner.checkpoint as ckpt_module
-    import mmengine.runner.runner as runner_module
-    ckpt_module.find_latest_checkpoint = find_latest_checkpoint
-    runner_module.find_latest_checkpoint = find_latest_checkpoint

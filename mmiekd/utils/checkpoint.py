@@ -3,18 +3,20 @@
 torch >= 2.6 unpickles checkpoints with ``weights_only=True``: only tensors, containers and allow-listed
 classes. MMEngine 0.10.7 calls ``torch.load`` without saying so, and its own training checkpoints hold a few
 non-tensor objects (``HistoryBuffer`` in the message hub, numpy arrays and scalars in the log history), so
-``--resume`` fails. We do not switch the safety off: every local checkpoint that MMEngine (``load_from``,
-``--resume``, ``init_cfg=Pretrained``) or mmiekd (teacher checkpoints) reads goes through
-:func:`load_checkpoint_safely`, which allows exactly those classes and refuses anything else by name.
+``--resume`` fails. We do not switch the safety off and do not replace MMEngine's loaders:
+- mmiekd's own reads (teacher and auto-encoder checkpoints) go through :func:`load_checkpoint_safely`;
+- :class:`mmiekd.DistillRunner` runs MMEngine's own loading (``load_from``, ``--resume``,
+  ``init_cfg=Pretrained``) inside :func:`safe_checkpoint_globals`, PyTorch's scoped allow-list, so that
+  ``torch.load``'s default ``weights_only=True`` accepts exactly those classes and refuses anything else.
 """
 import os.path as osp
 import pickle
 import re
+from contextlib import contextmanager
 from typing import Callable, List, Union
 
 import numpy as np
 import torch
-from mmengine.runner.checkpoint import CheckpointLoader
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -80,21 +82,29 @@ def load_checkpoint_safely(filename: str, map_location: Union[str, Callable, tor
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     try:
-        with torch.serialization.safe_globals(allowed_globals()):
+        with safe_checkpoint_globals():
             return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        found = re.findall(r'GLOBAL ([\w.]+)', str(err)) or re.findall(r'global ([\w.]+)', str(err))
-        what = found[0] if found else 'an object'
-        raise UnsafeCheckpointError(
-            f'Refusing to load checkpoint "{filename}": it holds {what}, which is not on mmiekd\'s '
-            'allow-list of what MMEngine/MMDetection/MMPretrain checkpoints contain (tensors, containers, '
-            'numpy arrays/scalars, mmengine HistoryBuffer). If you trust this file and its format, allow '
-            'the class with mmiekd.utils.allow_checkpoint_globals(...).') from err
+        raise unsafe_checkpoint_error(filename, err) from err
 
 
-def install_safe_checkpoint_loader() -> None:
-    """Makes MMEngine read every local checkpoint through :func:`load_checkpoint_safely`."""
-    CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_safely)
+def unsafe_checkpoint_error(filename: str, err: Exception) -> UnsafeCheckpointError:
+    """The error for a checkpoint that ``weights_only`` unpickling refused, naming what it holds."""
+    found = re.findall(r'GLOBAL ([\w.]+)', str(err)) or re.findall(r'global ([\w.]+)', str(err))
+    what = found[0] if found else 'an object'
+    return UnsafeCheckpointError(
+        f'Refusing to load checkpoint "{filename}": it holds {what}, which is not on mmiekd\'s '
+        'allow-list of what MMEngine/MMDetection/MMPretrain checkpoints contain (tensors, containers, '
+        'numpy arrays/scalars, mmengine HistoryBuffer). If you trust this file and its format, allow '
+        'the class with mmiekd.utils.allow_checkpoint_globals(...).')
+
+
+@contextmanager
+def safe_checkpoint_globals():
+    """Within this context, ``torch.load(..., weights_only=True)`` (PyTorch's default) also accepts the
+    classes of :func:`allowed_globals`; on leaving it PyTorch's allow-list is as before."""
+    with torch.serialization.safe_globals(allowed_globals()):
+        yield
 
 
 def load_weights_strictly(model: torch.nn.Module, filename: str, key: str) -> None:

@@ -2,6 +2,7 @@
 config dict that builds in the right registry scope."""
 import copy
 import os.path as osp
+from contextlib import contextmanager
 from typing import Optional, Union
 
 from mmengine.config import Config, ConfigDict
@@ -48,16 +49,54 @@ def resolve_config_path(path: str, key: str) -> str:
         if not osp.isfile(path):
             raise FileNotFoundError(f'`{key}`: config file "{path}" does not exist')
         return path
-    import mmengine.config.config as mmengine_config  # its get_installed_path knows editable mmiekd
     package, relative = path.split('::', 1)
     try:
-        root = mmengine_config.get_installed_path(package)
+        root = package_root(package)
     except Exception as err:  # pkg_resources/importlib raise various errors for a missing package
         raise FileNotFoundError(f'`{key}`: cannot find the package "{package}" of "{path}": {err}') from err
     full = osp.join(root, '.mim', 'configs', relative)
     if not osp.isfile(full):
         raise FileNotFoundError(f'`{key}`: the config "{path}" does not exist ({full})')
     return full
+
+
+def package_root(package: str) -> str:
+    """The folder of an installed package; mmiekd's own is this package's folder.
+
+    MMEngine looks packages up in site-packages, where an editable install (``pip install -e .``) keeps
+    only its metadata; mmiekd knows where it is.
+    """
+    if package == 'mmiekd':
+        return osp.dirname(osp.dirname(osp.abspath(__file__)))
+    from mmengine.utils import get_installed_path
+    return get_installed_path(package)
+
+
+@contextmanager
+def mmiekd_config_paths():
+    """Within this context, ``Config.fromfile`` also reads ``_base_ = 'mmiekd::...'`` configs.
+
+    MMEngine knows a fixed list of packages for ``pkg::`` paths and finds them in site-packages; this
+    scope adds mmiekd (at :func:`package_root`) and restores MMEngine's table and look-up on leaving.
+    ``tools/train.py``/``tools/test.py`` read configs in it; mmiekd's own recipes need no ``mmiekd::``
+    in their ``_base_``.
+    """
+    import mmengine.config.config as config_module
+    from mmengine.config.utils import MODULE2PACKAGE
+    original_lookup = config_module.get_installed_path
+    had_entry = 'mmiekd' in MODULE2PACKAGE
+
+    def lookup(package: str) -> str:
+        return package_root(package) if package == 'mmiekd' else original_lookup(package)
+
+    MODULE2PACKAGE.setdefault('mmiekd', 'mmiekd')
+    config_module.get_installed_path = lookup
+    try:
+        yield
+    finally:
+        config_module.get_installed_path = original_lookup
+        if not had_entry:
+            MODULE2PACKAGE.pop('mmiekd', None)
 
 
 def load_model_cfg(model: Union[str, dict], key: str) -> ConfigDict:
@@ -83,7 +122,8 @@ def load_model_cfg(model: Union[str, dict], key: str) -> ConfigDict:
     if not isinstance(model, str):
         raise TypeError(f'`{key}` must be a model config dict, a "pkg::path" config or a config file path, '
                         f'but got {type(model).__name__}')
-    cfg = Config.fromfile(resolve_config_path(model, key))
+    with mmiekd_config_paths():
+        cfg = Config.fromfile(resolve_config_path(model, key))
     scope = cfg.get('default_scope') or (model.split('::', 1)[0] if '::' in model else None)
     if 'model' not in cfg:
         raise KeyError(f'`{key}`: the config "{model}" has no `model`')

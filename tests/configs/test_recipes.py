@@ -39,6 +39,7 @@ def test_recipe_builds(path):
     assert cfg.train_dataloader and cfg.optim_wrapper and cfg.train_cfg
     model = build_model(cfg)
     if hasattr(model, 'teacher'):
+        assert cfg.get('runner_type') == 'mmiekd.DistillRunner', 'recipes select the crash-safe runner'
         assert all(not p.requires_grad for p in model.teacher.parameters())
         assert getattr(model, 'terms', None) or hasattr(model, 'ie_student') or hasattr(model, 'stages') \
             or hasattr(model, 'blocks'), \

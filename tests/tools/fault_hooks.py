@@ -84,5 +84,5 @@ class DumpRankStateHook(Hook):
             teacher_trainable=[n for n, p in model.teacher.named_parameters() if p.requires_grad],
             trainable={n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad},
             student=model.student.state_dict(), student_bn=student_bn,
-            sync_bn=[n for n, m in model.student.named_modules() if isinstance(m, torch.nn.SyncBatchNorm)]),
+            sync_bn=[n for n, m in model.student.named_modules() if type(m).__name__ == 'CPUSyncBatchNorm']),
             os.path.join(self.folder, f'rank{runner.rank}.pth'))

@@ -29,4 +29,5 @@ def test_amp_trains_every_detection_recipe_on_cpu(method, tmp_path, shapes_data)
     assert 'CPUAutocastOptimWrapper' in proc.stdout + proc.stderr
     records = [r for r in scalars(work_dir) if 'loss' in r]
     assert len(records) == iters and all(math.isfinite(r['loss']) for r in records)
-    assert any('coco/bbox_mAP' in r for r in scalars(work_dir))  # validation ran too
+    # Validation ran through (a 2-iteration model may not detect anything yet: no metric is asserted).
+    assert 'Iter(val) [2/2]' in proc.stdout + proc.stderr

@@ -33,3 +33,24 @@ def test_classification_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     records = [r for r in scalars(work_dir) if 'loss' in r]
     assert [r['swap_prob'] for r in records] == [0.5, 0.25, 0.0]
     assert any('accuracy/top1' in r and 'teacher/accuracy/top1' in r for r in scalars(work_dir))
+
+
+def test_detection_recipe_trains_and_validates_with_mmdets_ema_hook(tmp_path, shapes_data):
+    """EMAHook deep-copies the distiller: the averaged copy must swap and compute with its own weights."""
+    config = write_config(
+        tmp_path / 'iakd_ema.py',
+        f"_base_ = ['{ROOT}/configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes.py']\n"
+        + TINY_RUNTIME.format(data=shapes_data, iters=3)
+        + "custom_hooks = [dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.5, schedule='constant'),\n"
+        + "                dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.5,\n"
+        + "                     update_buffers=True, priority=49)]\n")
+    work_dir = str(tmp_path / 'work')
+    run_tool('tools/train.py', config, '--work-dir', work_dir)
+    assert any('coco/bbox_mAP' in r for r in scalars(work_dir)), 'validated (with the averaged weights)'
+    ckpt = torch.load(osp.join(work_dir, 'iter_3.pth'), map_location='cpu', weights_only=False)
+    ema = {k[len('module.'):]: v for k, v in ckpt['ema_state_dict'].items() if k.startswith('module.')}
+    key = 'student.rpn_head.rpn_conv.weight'
+    assert key in ckpt['state_dict'] and key in ema
+    assert 'student.backbone.layer2.0.conv1.weight' in ema, 'plain student keys, no wrapper level'
+    assert not any(k.startswith('teacher.') for k in ema), 'no teacher weights in the averaged model either'
+    assert not torch.equal(ema[key], ckpt['state_dict'][key]), 'the average moved with the trained weights'

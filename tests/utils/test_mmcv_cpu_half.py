@@ -1,9 +1,32 @@
-"""mmcv's fp32-only CPU NMS and RoIAlign accept bf16/fp16 inputs (CPU --amp, a bf16 teacher)."""
+"""mmcv's fp32-only CPU NMS and RoIAlign accept bf16/fp16 inputs inside mmiekd's autocast regions (CPU
+--amp, a bf16 teacher), and are mmcv's own outside them."""
+import importlib
+
 import pytest
 import torch
 from mmcv.ops import RoIAlign, batched_nms
 
-import mmiekd  # noqa: F401  (installs the wrappers)
+from mmiekd.utils import mmcv_cpu_half_ops
+
+# `mmcv.ops.nms` as an attribute is the function: take the modules.
+nms_module = importlib.import_module('mmcv.ops.nms')
+roi_align_module = importlib.import_module('mmcv.ops.roi_align')
+
+
+@pytest.fixture(autouse=True)
+def half_ops():
+    originals = nms_module.nms, roi_align_module.roi_align
+    with mmcv_cpu_half_ops(), mmcv_cpu_half_ops():  # re-entrant
+        yield
+    assert (nms_module.nms, roi_align_module.roi_align) == originals, 'restored on leaving'
+
+
+def test_outside_the_scope_mmcv_is_as_shipped():
+    nms, roi_align = nms_module.nms, roi_align_module.roi_align
+    assert nms.__wrapped__ is not None and roi_align.__wrapped__ is not None  # inside the fixture's scope
+    with mmcv_cpu_half_ops():
+        assert nms_module.nms is nms
+    assert nms_module.nms is nms, 'an inner exit does not restore while an outer scope is open'
 
 
 @pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])

@@ -6,12 +6,13 @@ from mmengine.config import Config
 from mmengine.registry import MODELS as ROOT_MODELS
 
 import mmiekd
-from mmiekd.registry import DATASETS, HOOKS, LOOPS, METRICS, MODELS, TASK_UTILS, TRANSFORMS
+from mmiekd.registry import DATASETS, HOOKS, LOOPS, MODELS, OPTIM_WRAPPERS, RUNNERS
 from mmiekd.utils import load_model_cfg, register_all_modules, resolve_config_path, with_build_scopes
+from mmiekd.utils.model_config import mmiekd_config_paths
 
 
 def test_registries_are_scoped_children_with_lazy_locations():
-    for registry in (MODELS, HOOKS, LOOPS, DATASETS, TRANSFORMS, METRICS, TASK_UTILS):
+    for registry in (MODELS, HOOKS, LOOPS, DATASETS, RUNNERS, OPTIM_WRAPPERS):
         assert registry.scope == 'mmiekd'
         assert registry.parent is not None and registry.parent.scope == 'mmengine'
         assert registry._locations, f'{registry.name} has no locations='
@@ -70,6 +71,9 @@ def test_mmiekd_config_paths_resolve(tmp_path):
     assert path.endswith('.mim/configs/kd/fitnet_faster_rcnn_r50_r101.py')
     child = tmp_path / 'child.py'
     child.write_text("_base_ = 'mmiekd::kd/fitnet_faster_rcnn_r50_r101.py'\nmodel = dict(teacher_ckpt=None)\n")
-    cfg = Config.fromfile(str(child))
+    with mmiekd_config_paths():  # what tools/train.py and tools/test.py read configs in
+        cfg = Config.fromfile(str(child))
+    with pytest.raises(AssertionError, match='does not support to load mmiekd'):
+        Config.fromfile(str(child))  # outside it, MMEngine's table is as shipped
     assert cfg.model.type == 'mmiekd.SingleTeacherDistiller' and cfg.model.teacher_ckpt is None
     assert cfg.default_scope == 'mmdet'

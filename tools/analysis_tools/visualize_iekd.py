@@ -26,7 +26,7 @@ from mmengine.runner import load_checkpoint  # noqa: E402
 
 from mmiekd.models.distillers.single_teacher_distiller import as_levels  # noqa: E402
 from mmiekd.registry import MODELS  # noqa: E402
-from mmiekd.utils import with_build_scopes  # noqa: E402
+from mmiekd.utils import safe_checkpoint_globals, with_build_scopes  # noqa: E402
 
 
 def energy(feature: torch.Tensor, size) -> np.ndarray:
@@ -98,7 +98,8 @@ def main(argv=None):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         model = MODELS.build(with_build_scopes(model_cfg))
-    load_checkpoint(model, args.checkpoint, map_location='cpu', strict=False)
+    with safe_checkpoint_globals():  # a training checkpoint: weights_only=True with mmiekd's allow-list
+        load_checkpoint(model, args.checkpoint, map_location='cpu', strict=False)
     model.eval()
     os.makedirs(args.out_dir, exist_ok=True)
     written = []

@@ -12,3 +12,5 @@ model = dict(
         for i in (1, 2, 3)
     })
 custom_hooks = [dict(type='mmiekd.TeacherValHook')]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

@@ -8,3 +8,5 @@ model = dict(
     teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
     distill=dict(fpn=dict(student='neck', teacher='neck', loss=dict(type='mmiekd.ATLoss', loss_weight=500.0))))
 custom_hooks = [dict(type='mmiekd.TeacherValHook')]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

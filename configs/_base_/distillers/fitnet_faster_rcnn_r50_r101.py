@@ -11,3 +11,5 @@ model = dict(
                  loss=dict(type='mmiekd.FeatureMSELoss', loss_weight=1.0))))
 # The teacher's val metrics are logged once at the start and beside the student's at every validation.
 custom_hooks = [dict(type='mmiekd.TeacherValHook')]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

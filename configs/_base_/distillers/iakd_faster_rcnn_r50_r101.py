@@ -16,3 +16,5 @@ custom_hooks = [
     dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=9, by_epoch=True),
     dict(type='mmiekd.TeacherValHook'),
 ]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

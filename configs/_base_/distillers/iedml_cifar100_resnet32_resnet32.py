@@ -14,3 +14,5 @@ custom_hooks = [dict(type='mmiekd.PeerValHook', branch='net2')]
 # Each network is wrapped for gradient reduction on its own (two optimizers).
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', broadcast_buffers=False,
                          find_unused_parameters=False)
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

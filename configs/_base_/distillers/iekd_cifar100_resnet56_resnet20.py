@@ -17,3 +17,5 @@ custom_hooks = [
          optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)),
     dict(type='mmiekd.TeacherValHook'),
 ]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

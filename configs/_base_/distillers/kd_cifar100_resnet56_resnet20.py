@@ -11,3 +11,5 @@ model = dict(
         logits=dict(student='head.fc', teacher='head.fc',
                     loss=dict(type='mmiekd.KDLoss', tau=4.0, loss_weight=0.9))))
 custom_hooks = [dict(type='mmiekd.TeacherValHook')]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

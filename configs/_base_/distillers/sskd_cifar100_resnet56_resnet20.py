@@ -8,3 +8,5 @@ model = dict(
     stages=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}', length=40) for i in (1, 2, 3)],
     head_length=40)
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True)]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

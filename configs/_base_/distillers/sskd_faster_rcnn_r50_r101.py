@@ -16,3 +16,5 @@ model = dict(
     # 12 epochs in all, as the student alone: 4 cheap backbone epochs, then 8 epochs of head training.
     head_length=8)
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True)]
+# mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
+runner_type = 'mmiekd.DistillRunner'

@@ -12,7 +12,6 @@ use (those of the swapped student blocks, of the connectors of the blocks that a
 exactly 0. DDP therefore needs no ``find_unused_parameters``, and one process and many behave alike.
 """
 import numbers
-import types
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -20,7 +19,7 @@ from torch import nn
 
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
-from .output_recorder import check_module_name
+from .output_recorder import check_module_name, evaluating
 from .single_teacher_distiller import SingleTeacherDistiller
 
 
@@ -42,6 +41,69 @@ def check_probability(value, key: str = 'swap_prob', noun: str = 'a probability'
     if not 0.0 <= value <= 1.0:  # False for NaN too
         raise ValueError(expected)
     return float(value)
+
+
+@MODELS.register_module()
+class IAKDSwapBlock(nn.Module):
+    """A student block that one teacher block can stand in for; IAKD puts it in the student's place.
+
+    When :attr:`swapped` is set, the student block is not computed: the frozen teacher block (eval mode, no
+    parameter gradients) transforms the student's running feature, bridged by the connectors, and passes
+    gradients back to the student blocks before it. Otherwise it is the student block.
+
+    The wrapper holds its own swap state, and its teacher block and connectors are plain references, not
+    submodules: the student's parameters, DDP and checkpoints see only the student block, and under
+    ``copy.deepcopy`` (of the distiller, or of the student alone) a copy computes with the copy's own
+    weights. Its state dict has the student block's keys without a ``student.`` level (loading accepts both),
+    so checkpoints and exported students keep mmdet's/mmpretrain's keys.
+
+    Args:
+        student (nn.Module): The student block; it becomes the submodule ``student``.
+        teacher (nn.Module): The teacher block (owned by the teacher network).
+        in_connector (nn.Module): Student feature (N, C_s, H, W) -> the teacher block's input.
+        out_connector (nn.Module): The teacher block's output -> the student block's output shape.
+    """
+
+    def __init__(self, student: nn.Module, teacher: nn.Module, in_connector: nn.Module,
+                 out_connector: nn.Module):
+        super().__init__()
+        self.student = student
+        # Plain attributes (object.__setattr__ skips nn.Module's registration): owned elsewhere.
+        object.__setattr__(self, 'teacher', teacher)
+        object.__setattr__(self, 'in_connector', in_connector)
+        object.__setattr__(self, 'out_connector', out_connector)
+        self.swapped = False
+        self._register_state_dict_hook(_drop_student_level)
+        self.register_load_state_dict_pre_hook(_add_student_level)
+
+    # A stage wrapped in place of an nn.Sequential still indexes and iterates like it.
+    def __getitem__(self, index):
+        return self.student[index]
+
+    def __len__(self) -> int:
+        return len(self.student)
+
+    def __iter__(self):
+        return iter(self.student)
+
+    def forward(self, x, *args, **kwargs):
+        """x: the block's input, e.g. (N, C_s, H, W) -> the student block's output shape."""
+        if not self.swapped:
+            return self.student(x, *args, **kwargs)
+        return self.out_connector(self.teacher(self.in_connector(x), *args, **kwargs))
+
+
+def _drop_student_level(module, state_dict, prefix, local_metadata) -> None:
+    inner = prefix + 'student.'
+    for key in [k for k in state_dict if k.startswith(inner)]:
+        state_dict[prefix + key[len(inner):]] = state_dict.pop(key)
+
+
+def _add_student_level(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                       error_msgs) -> None:
+    inner = prefix + 'student.'
+    for key in [k for k in state_dict if k.startswith(prefix) and not k.startswith(inner)]:
+        state_dict[inner + key[len(prefix):]] = state_dict.pop(key)
 
 
 @MODELS.register_module()
@@ -97,29 +159,21 @@ class IAKDDistiller(SingleTeacherDistiller):
         self.register_buffer('swap_prob', torch.tensor(check_probability(swap_prob)))
         self.register_buffer('swap_step', torch.tensor(0, dtype=torch.long))
         self.swapped: List[bool] = [False] * len(self.blocks)
-        self._swapping = False
-        for index, block in enumerate(self.blocks):
-            self._make_swappable(index, block)
         if input_shape is not None:
             self._check_shapes(input_shape)
+        # Innermost blocks first, so that the names of nested blocks still resolve when they are wrapped.
+        self.swap_blocks: List[Optional[IAKDSwapBlock]] = [None] * len(self.blocks)
+        for index in sorted(range(len(self.blocks)), key=lambda i: -self.blocks[i]['student'].count('.')):
+            self.swap_blocks[index] = self._wrap(index, self.blocks[index])
 
     # ------------------------------------------------------------------ construction
-    def _make_swappable(self, index: int, block: dict) -> None:
-        student_block = self.student.get_submodule(block['student'])
-        teacher_block = self.teacher.get_submodule(block['teacher'])
-        own_forward = student_block.forward
-        distiller = self
-
-        def forward(module, *args, **kwargs):
-            if not (distiller._swapping and distiller.swapped[index]):
-                return own_forward(*args, **kwargs)
-            # The student block is not computed; the frozen teacher block (eval mode, no parameter
-            # gradients) transforms the student's feature and passes gradients back to earlier blocks.
-            x = distiller.in_connectors[index](args[0])
-            return distiller.out_connectors[index](teacher_block(x, *args[1:], **kwargs))
-
-        # An instance attribute: the student's modules and state-dict keys stay exactly mmdet's/mmpretrain's.
-        student_block.forward = types.MethodType(forward, student_block)
+    def _wrap(self, index: int, block: dict) -> IAKDSwapBlock:
+        parent_name, _, child_name = block['student'].rpartition('.')
+        parent = self.student.get_submodule(parent_name) if parent_name else self.student
+        wrapper = IAKDSwapBlock(getattr(parent, child_name), self.teacher.get_submodule(block['teacher']),
+                                self.in_connectors[index], self.out_connectors[index])
+        setattr(parent, child_name, wrapper)
+        return wrapper
 
     def _check_shapes(self, input_shape) -> None:
         shapes: Dict[Tuple[str, int], tuple] = {}
@@ -144,14 +198,15 @@ class IAKDDistiller(SingleTeacherDistiller):
             self.teacher.eval()
         for index, block in enumerate(self.blocks):
             (s_in, s_out), (t_in, t_out) = shapes[('student', index)], shapes[('teacher', index)]
-            with torch.no_grad():
-                bridged_in = tuple(self.in_connectors[index](torch.zeros(1, *s_in)).shape[1:])
+            # Connectors in eval mode: the check leaves their BN statistics untouched.
+            with evaluating(self.in_connectors[index]) as connector:
+                bridged_in = tuple(connector(torch.zeros(1, *s_in)).shape[1:])
             if bridged_in != t_in:
                 raise ValueError(f'`blocks[{index}]`: the student block "{block["student"]}" takes {s_in} but the '
                                  f'teacher block "{block["teacher"]}" takes {t_in} (per sample): set '
                                  f'`blocks[{index}].in_connector` (e.g. mmiekd.ConvConnector) to bridge them')
-            with torch.no_grad():
-                bridged_out = tuple(self.out_connectors[index](torch.zeros(1, *t_out)).shape[1:])
+            with evaluating(self.out_connectors[index]) as connector:
+                bridged_out = tuple(connector(torch.zeros(1, *t_out)).shape[1:])
             if bridged_out != s_out:
                 raise ValueError(f'`blocks[{index}]`: the teacher block "{block["teacher"]}" gives {t_out} but the '
                                  f'student block "{block["student"]}" gives {s_out} (per sample): set '
@@ -163,7 +218,7 @@ class IAKDDistiller(SingleTeacherDistiller):
         super().train(mode)
         if mode:
             for index, block in enumerate(self.blocks):
-                module = self.student.get_submodule(block['student'])
+                module = self.swap_blocks[index].student
                 if not any(p.requires_grad for p in module.parameters()):
                     raise ValueError(
                         f'`blocks[{index}].student`: "{block["student"]}" has no trainable parameter (frozen by the '
@@ -186,11 +241,13 @@ class IAKDDistiller(SingleTeacherDistiller):
         (exactly 0) through which the parameters that this step does not use get a zero gradient."""
         self.swapped = self.draw(int(self.swap_step))
         self.swap_step += 1
-        self._swapping = True
+        for wrapper, swapped in zip(self.swap_blocks, self.swapped):
+            wrapper.swapped = swapped
         try:
             losses = super().loss(inputs, data_samples)
         finally:
-            self._swapping = False
+            for wrapper in self.swap_blocks:
+                wrapper.swapped = False
         unused = self.unused_parameters()
         losses['iakd.loss_unused'] = (sum(p.sum() for p in unused) * 0.0 if unused
                                       else torch.zeros((), device=inputs.device))
@@ -210,7 +267,7 @@ class IAKDDistiller(SingleTeacherDistiller):
         modules: List[nn.Module] = []
         for index, swapped in enumerate(self.effectively_swapped()):
             if swapped:
-                modules.append(self.student.get_submodule(self.blocks[index]['student']))
+                modules.append(self.swap_blocks[index].student)
             else:
                 modules += [self.in_connectors[index], self.out_connectors[index]]
         for name in self.terms:

@@ -12,6 +12,7 @@ from torch import nn
 from mmiekd.registry import MODELS
 from mmiekd.utils.checkpoint import load_weights_strictly
 from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
+from mmiekd.utils.mmcv_cpu_half import mmcv_cpu_half_ops
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
 from .teacher_inputs import TeacherInputAdapter
 
@@ -256,8 +257,10 @@ class SingleTeacherDistiller(BaseModel):
 
     def run_teacher(self, inputs: torch.Tensor, data_samples: Optional[list]) -> None:
         """Runs the teacher (no grad, its own normalisation) until every recorded output is in."""
-        precision = contextlib.nullcontext() if self.teacher_dtype is None else torch.autocast(
-            device_type=inputs.device.type, dtype=self.teacher_dtype)
+        precision = contextlib.ExitStack()
+        if self.teacher_dtype is not None:
+            precision.enter_context(torch.autocast(device_type=inputs.device.type, dtype=self.teacher_dtype))
+            precision.enter_context(mmcv_cpu_half_ops())
         with torch.no_grad(), precision, self.teacher_recorder.recording():
             self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
         if self.teacher_dtype is not None:

@@ -31,12 +31,13 @@ def build(blocks=None, teacher=None, **kwargs):
 
 
 def hybrid_features(model, swapped):
-    model.swapped = swapped
-    model._swapping = True
+    for wrapper, flag in zip(model.swap_blocks, swapped):
+        wrapper.swapped = flag
     try:
         return model.student.backbone(model.data_preprocessor(classification_batch(), False)['inputs'])[-1]
     finally:
-        model._swapping = False
+        for wrapper in model.swap_blocks:
+            wrapper.swapped = False
 
 
 def test_all_swapped_is_the_teacher_and_none_swapped_is_the_student():
@@ -181,3 +182,45 @@ def test_coco_recipe_swaps_only_stages_the_student_trains():
     frozen = load_model_cfg(cfg.model.student, 'student').backbone.frozen_stages
     swapped = [int(b['student'][-1]) for b in cfg.model.blocks]
     assert frozen == 1 and min(swapped) > frozen
+
+
+def test_a_deep_copy_computes_with_its_own_weights_and_swap_state():
+    model = build(swap_prob=0.5)
+    model.eval()
+    inputs = model.data_preprocessor(classification_batch(), False)['inputs']
+    with torch.no_grad():
+        before = model.student.backbone(inputs)[-1]
+        copied = copy.deepcopy(model)
+        for net in (copied.student, copy.deepcopy(model.student)):
+            assert net.backbone.layer1.student is not model.student.backbone.layer1.student
+            for p in net.backbone.layer1.parameters():
+                p.zero_()
+            assert not torch.allclose(net.backbone(inputs)[-1], before), "the copy runs the copy's layer1"
+            assert torch.allclose(model.student.backbone(inputs)[-1], before), 'the original is untouched'
+        # The copied distiller's blocks swap in the copy's teacher blocks, on the copy's own flags.
+        assert copied.swap_blocks[2].teacher is copied.teacher.backbone.layer1
+        assert copied.swap_blocks[2].teacher is not model.teacher.backbone.layer1
+        copied.swap_blocks[2].swapped = True
+        assert not model.swap_blocks[2].swapped
+        assert torch.allclose(model.student.backbone(inputs)[-1], before)
+
+
+def test_state_dict_keys_are_the_plain_students():
+    from mmiekd.registry import MODELS
+    from mmiekd.utils import with_build_scopes
+    model = build()
+    plain = MODELS.build(with_build_scopes(tiny_classifier(4)))
+    assert list(model.student.state_dict()) == list(plain.state_dict())
+    assert not any('.student.' in k for k in model.state_dict())
+    model.student.load_state_dict(plain.state_dict())  # strict: plain keys load into the wrapped student
+    assert torch.equal(model.student.backbone.layer1[0].conv1.weight, plain.backbone.layer1[0].conv1.weight)
+    assert len(model.student.backbone.layer1) == len(plain.backbone.layer1)
+
+
+def test_build_shape_check_leaves_connector_statistics_untouched():
+    connector = dict(type='mmiekd.ConvConnector', in_channels=32, out_channels=32)
+    model = build(blocks=[dict(student='backbone.layer4', teacher='backbone.layer4', out_connector=connector)])
+    bns = [m for m in model.out_connectors[0].modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    assert bns, 'ConvConnector has a BN layer'
+    assert all(int(m.num_batches_tracked) == 0 and torch.equal(m.running_mean, torch.zeros_like(m.running_mean))
+               for m in bns)

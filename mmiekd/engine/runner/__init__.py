@@ -1,0 +1,3 @@
+from .distill_runner import DistillRunner
+
+__all__ = ['DistillRunner']
