@@ -64,10 +64,13 @@ def digits_data(tmp_path_factory):
     return out
 
 
-def train_digits_recipe(recipe: str, work_dir: str, data: str, iters: int, *options, batch_size: int = 8):
+def train_digits_recipe(recipe: str, work_dir: str, data: str, iters: int, *options, batch_size: int = 8,
+                        flags=()):
     """Trains ``configs/<recipe>`` on the digits data for ``iters`` iterations through tools/train.py (one
-    validation and one checkpoint at the end, a log line per iteration); ``options`` are more --cfg-options."""
-    return run_tool('tools/train.py', osp.join(ROOT, 'configs', recipe), '--work-dir', work_dir, '--cfg-options',
+    validation and one checkpoint at the end, a log line per iteration); ``options`` are more --cfg-options,
+    ``flags`` more tools/train.py flags (``--amp``)."""
+    return run_tool('tools/train.py', osp.join(ROOT, 'configs', recipe), '--work-dir', work_dir, *flags,
+                    '--cfg-options',
                     f'train_dataloader.dataset.data_root={data}', f'val_dataloader.dataset.data_root={data}',
                     f'train_dataloader.batch_size={batch_size}', f'train_cfg.max_iters={iters}',
                     f'train_cfg.val_interval={iters}', 'default_hooks.logger.interval=1',

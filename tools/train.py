@@ -32,22 +32,34 @@ def parse_args(argv=None):
     return args
 
 
+def enable_amp(optim_wrapper) -> None:
+    """Makes one optim wrapper config mixed-precision: fp16 AmpOptimWrapper on a GPU, bf16 autocast on CPU."""
+    kind = optim_wrapper.get('type', 'OptimWrapper')
+    if kind in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
+        print_log('AMP training is already enabled in the config.', logger='current', level=30)
+        return
+    if kind not in ('OptimWrapper', 'mmengine.OptimWrapper'):
+        raise ValueError(f'--amp needs `optim_wrapper.type` "OptimWrapper", got "{kind}"')
+    import torch
+    if torch.cuda.is_available():
+        optim_wrapper.type = 'AmpOptimWrapper'
+        optim_wrapper.setdefault('loss_scale', 'dynamic')
+    else:
+        # MMEngine's AmpOptimWrapper is GPU-only; bf16 autocast runs on CPU, without loss scaling.
+        optim_wrapper.type = 'mmiekd.CPUAutocastOptimWrapper'
+        optim_wrapper.dtype = 'bfloat16'
+
+
 def apply_train_args(cfg, args):
     if args.amp:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
-            print_log('AMP training is already enabled in the config.', logger='current', level=30)
-        else:
-            if optim_wrapper not in ('OptimWrapper', 'mmengine.OptimWrapper'):
-                raise ValueError(f'--amp needs `optim_wrapper.type` "OptimWrapper", got "{optim_wrapper}"')
-            import torch
-            if torch.cuda.is_available():
-                cfg.optim_wrapper.type = 'AmpOptimWrapper'
-                cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-            else:
-                # MMEngine's AmpOptimWrapper is GPU-only; bf16 autocast runs on CPU, without loss scaling.
-                cfg.optim_wrapper.type = 'mmiekd.CPUAutocastOptimWrapper'
-                cfg.optim_wrapper.dtype = 'bfloat16'
+        wrapper = cfg.optim_wrapper
+        # A constructor-style optim_wrapper (IE-DML's one wrapper per network) gets AMP in every branch.
+        branches = ([wrapper] if 'optimizer' in wrapper or 'constructor' not in wrapper else
+                    [v for v in wrapper.values() if isinstance(v, dict) and 'optimizer' in v])
+        if not branches:
+            raise ValueError('--amp: `optim_wrapper` has no `optimizer`, nor branch configs with one')
+        for branch in branches:
+            enable_amp(branch)
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
             raise RuntimeError('--auto-scale-lr needs `auto_scale_lr=dict(base_batch_size=...)` in the config')

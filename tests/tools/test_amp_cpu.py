@@ -3,7 +3,7 @@ in bf16 from the config."""
 import math
 
 import pytest
-from conftest import run_tool, tiny_recipe_config
+from conftest import run_tool, tiny_recipe_config, train_digits_recipe
 from test_sskd_recipes_train import SHORT_STAGES
 from test_train_test_tools import scalars
 
@@ -31,3 +31,22 @@ def test_amp_trains_every_detection_recipe_on_cpu(method, tmp_path, shapes_data)
     assert len(records) == iters and all(math.isfinite(r['loss']) for r in records)
     # Validation ran through (a 2-iteration model may not detect anything yet: no metric is asserted).
     assert 'Iter(val) [2/2]' in proc.stdout + proc.stderr
+
+
+# The families the detection test above does not cover (IE-KD, SSKD and IAKD are the same code on both tasks).
+CLS_RECIPES = {
+    'kd': ('kd/tiny/kd_cifar_resnet56_resnet20_digits.py', ()),
+    'iedml': ('iekd/tiny/iedml_cifar_resnet32_digits.py', ()),
+}
+
+
+@pytest.mark.parametrize('method', sorted(CLS_RECIPES))
+def test_amp_trains_every_classification_recipe_family_on_cpu(method, tmp_path, digits_data):
+    """IE-DML's optim_wrapper is constructor-style (one wrapper per network): --amp converts each."""
+    recipe, options = CLS_RECIPES[method]
+    work_dir = str(tmp_path / 'work')
+    proc = train_digits_recipe(recipe, work_dir, digits_data, 2, *options, batch_size=4, flags=('--amp', ))
+    assert 'CPUAutocastOptimWrapper' in proc.stdout + proc.stderr
+    records = [r for r in scalars(work_dir) if 'iter' in r and any('loss' in k for k in r)]
+    assert len(records) == 2
+    assert all(math.isfinite(v) for r in records for k, v in r.items() if 'loss' in k)

@@ -98,7 +98,8 @@ class IEDMLDistiller(BaseModel):
                 task[name] = getattr(self, name)(inputs, samples, mode='loss')
         codes, recon = {}, {}
         for name in BRANCHES:
-            feature = self.recorders[name].get(self.feature).detach()
+            # fp32 auto-encoder on the (maybe autocast-precision) recorded feature.
+            feature = self.recorders[name].get(self.feature).detach().float()
             autoencoder = self.ie_heads[name].autoencoder
             codes[name] = autoencoder.encode(feature)
             recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
