@@ -10,7 +10,7 @@ model = dict(
     swap_prob=0.5,
     seed=0)
 # No `find_unused_parameters`: the parameters a step does not use (swapped student blocks, idle connectors)
-# get an exact zero gradient through `iakd.loss_unused`, so DDP reduces every parameter in every step.
+# get an exact zero gradient (their sum times 0 in the total loss), so DDP reduces every parameter in every step.
 custom_hooks = [
     # p falls linearly from 0.5 to 0 over the first 128 of 160 epochs; the last 32 train the pure student.
     dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=128, by_epoch=True),

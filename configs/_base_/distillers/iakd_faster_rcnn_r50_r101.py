@@ -11,7 +11,7 @@ model = dict(
     blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}') for i in range(2, 5)],
     swap_prob=0.5)
 # No `find_unused_parameters`: the parameters a step does not use (swapped student blocks, idle connectors)
-# get an exact zero gradient through `iakd.loss_unused`, so DDP reduces every parameter in every step.
+# get an exact zero gradient (their sum times 0 in the total loss), so DDP reduces every parameter in every step.
 custom_hooks = [
     dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=9, by_epoch=True),
     dict(type='mmiekd.TeacherValHook'),

@@ -8,8 +8,8 @@ is also what evaluation and export use.
 
 Every trainable parameter takes part in every step's loss: the parameters that the hybrid forward does not
 use (those of the swapped student blocks, of the connectors of the blocks that are not swapped, of inactive
-``distill`` terms) enter the loss ``iakd.loss_unused``, whose value is exactly 0, so they get a gradient of
-exactly 0. DDP therefore needs no ``find_unused_parameters``, and one process and many behave alike.
+``distill`` terms) enter the total loss as their sum times 0 (not logged: it is always 0), so they get a
+gradient of exactly 0. DDP therefore needs no ``find_unused_parameters``, and one process and many behave alike.
 """
 import numbers
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -126,8 +126,8 @@ class IAKDDistiller(SingleTeacherDistiller):
             KD). Without an active term the teacher as a whole is never run.
 
     Losses: those of :class:`SingleTeacherDistiller` (the hybrid network's task losses, ``distill.loss_*``)
-    plus ``iakd.loss_unused``, exactly 0: the sum of the trainable parameters that this step does not use,
-    times 0 (those of the swapped student blocks, of the connectors of the blocks that are not swapped, and of
+    The total loss (:meth:`parse_losses`) also holds an exact 0, not logged: the sum of the trainable
+    parameters that this step does not use, times 0 (those of the swapped student blocks, of the connectors of the blocks that are not swapped, and of
     inactive ``distill`` terms). So every trainable parameter gets a gradient in every step: a swapped block
     gets a gradient of exactly 0, and the optimizer still steps it (momentum, weight decay), exactly alike on
     one process and under DDP, which needs no ``find_unused_parameters``.
@@ -237,8 +237,8 @@ class IAKDDistiller(SingleTeacherDistiller):
 
     # ------------------------------------------------------------------ forward
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
-        """The hybrid network's task losses (plus optional distillation terms), and ``iakd.loss_unused``
-        (exactly 0) through which the parameters that this step does not use get a zero gradient."""
+        """The hybrid network's task losses (plus optional distillation terms); :meth:`parse_losses` adds the
+        exact 0 through which the parameters that this step does not use get a zero gradient."""
         self.swapped = self.draw(int(self.swap_step))
         self.swap_step += 1
         for wrapper, swapped in zip(self.swap_blocks, self.swapped):
@@ -249,9 +249,14 @@ class IAKDDistiller(SingleTeacherDistiller):
             for wrapper in self.swap_blocks:
                 wrapper.swapped = False
         unused = self.unused_parameters()
-        losses['iakd.loss_unused'] = (sum(p.sum() for p in unused) * 0.0 if unused
-                                      else torch.zeros((), device=inputs.device))
+        self._unused_zero = sum(p.sum() for p in unused) * 0.0 if unused else None
         return losses
+
+    def parse_losses(self, losses: Dict[str, torch.Tensor]) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """The base's total and log, plus (in the total only) the exact 0 over this step's unused parameters."""
+        total, log_vars = super().parse_losses(losses)
+        zero, self._unused_zero = getattr(self, '_unused_zero', None), None
+        return (total if zero is None else total + zero), log_vars
 
     def effectively_swapped(self) -> List[bool]:
         """Per block: swapped in the current draw and not inside another swapped block (whose student block,
