@@ -4,7 +4,6 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-import mmiekd  # noqa: F401
 from mmiekd.utils.cpu_sync_bn import cpu_sync_batch_norm
 
 

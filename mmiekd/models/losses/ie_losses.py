@@ -3,8 +3,8 @@ import torch
 import torch.nn.functional as F
 
 from mmiekd.registry import MODELS
-from .at_loss import attention_map
-from .base_distill_loss import BaseDistillLoss, check_same_batch_and_space
+from .at_loss import ATLoss
+from .base_distill_loss import BaseDistillLoss
 from .ft_loss import factor_distance
 
 
@@ -63,11 +63,11 @@ class IEExplorationLoss(BaseDistillLoss):
 
 
 @MODELS.register_module()
-class IEAttentionLoss(BaseDistillLoss):
+class IEAttentionLoss(ATLoss):
     """IE-AT: inheritance or exploration on attention maps instead of factors.
 
-    ``loss = sign * loss_weight * mean((Q_s - Q_t) ** 2)`` with ``Q`` = :func:`attention_map`; ``sign`` is
-    +1 for inheritance and -1 for exploration. Channel-agnostic, so no encoder is needed.
+    :class:`ATLoss` with a sign: ``loss = sign * loss_weight * mean((Q_s - Q_t) ** 2)``, ``sign`` +1 for
+    inheritance and -1 for exploration. Channel-agnostic, so no encoder is needed.
 
     Args:
         explore (bool): Exploration (push away) instead of inheritance (pull towards).
@@ -79,13 +79,8 @@ class IEAttentionLoss(BaseDistillLoss):
     """
 
     def __init__(self, explore: bool = False, p: float = 2.0, loss_weight: float = 1.0, init_cfg=None):
-        super().__init__(loss_weight=loss_weight, init_cfg=init_cfg)
+        super().__init__(p=p, loss_weight=loss_weight, init_cfg=init_cfg)
         self.sign = -1.0 if explore else 1.0
-        self.p = p
-
-    def check_inputs(self, student, teacher):
-        return check_same_batch_and_space(student, teacher)
 
     def forward(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
-        diff = attention_map(student, self.p) - attention_map(teacher, self.p)
-        return self.sign * self.loss_weight * diff.pow(2).mean()
+        return self.sign * super().forward(student, teacher)

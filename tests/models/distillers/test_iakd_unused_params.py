@@ -1,7 +1,6 @@
 """IAKD: every trainable parameter takes part in every step's loss, so DDP needs no find_unused_parameters."""
 import warnings
 
-import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp

@@ -1,5 +1,4 @@
 """SSKDDistiller: what each stage trains and freezes, how far each network runs, and bad stage lists."""
-import copy
 import warnings
 
 import pytest
