@@ -13,8 +13,9 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.registry import MODELS
-from mmiekd.utils.model_config import with_build_scopes
+from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
+from .iekd_distiller import channel_order, split_channels
 from .output_recorder import OutputRecorder, check_module_name
 from .single_teacher_distiller import build_networks
 
@@ -41,7 +42,8 @@ class IEDMLDistiller(BaseModel):
         net2 (dict | str): Second network.
         ie (dict): ``feature`` (module name in both networks, e.g. ``'backbone.layer3'``), ``channels``
             (even; the same in both), ``factor_channels``, ``inheritance`` / ``exploration`` loss configs,
-            ``recon_weight`` (weight of the online auto-encoders' reconstruction loss, default 1).
+            ``recon_weight`` (weight of the online auto-encoders' reconstruction loss, default 1), ``split``
+            and ``split_seed`` (as in :class:`IEKDDistiller`: ``'natural'`` or ``'random'``).
         dml (dict): ``logits`` (module name of the logits, e.g. ``'head.fc'``), ``tau`` and ``loss_weight`` of
             the mutual KL term (DML: tau 1, weight 1). ``None`` for no KL term.
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
@@ -56,12 +58,16 @@ class IEDMLDistiller(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.net1, self.net2 = nets
         self.eval_branch = 'net1'
-        for key in ('feature', 'channels', 'factor_channels'):
-            if key not in ie:
-                raise KeyError(f'`ie.{key}` is required')
+        check_config_keys(ie, 'ie', required=('feature', 'channels', 'factor_channels'),
+                          optional=('inheritance', 'exploration', 'recon_weight', 'split', 'split_seed'))
+        if ie.get('split', 'natural') not in ('natural', 'random'):
+            raise ValueError(f'`ie.split` must be "natural" or "random", got {ie["split"]!r}')
         if ie['channels'] % 2:
             raise ValueError(f'`ie.channels` must be even (half inherits, half explores), got {ie["channels"]}')
         self.feature = ie['feature']
+        # Persistent: a random split is fixed for the whole run and restored on resume.
+        self.register_buffer('split_order', channel_order(ie['channels'], ie.get('split', 'natural'),
+                                                          ie.get('split_seed', 0)))
         self.logits = dml.get('logits') if dml else None
         names = [self.feature] + ([self.logits] if self.logits else [])
         self.recorders = {}
@@ -119,10 +125,10 @@ class IEDMLDistiller(BaseModel):
     def _mutual_losses(self, name: str, peer: str, peer_code: torch.Tensor) -> Dict[str, torch.Tensor]:
         head = self.ie_heads[name]
         feature = self.recorders[name].get(self.feature)
-        half = feature.shape[1] // 2
+        part_inh, part_exp = split_channels(feature, self.split_order, 'ie.channels', f"{name}'s {self.feature}")
         with torch.autocast(device_type=feature.device.type, enabled=False):
-            inh = head.inheritance_encoder(feature[:, :half].float())
-            exp = head.exploration_encoder(feature[:, half:].float())
+            inh = head.inheritance_encoder(part_inh.float())
+            exp = head.exploration_encoder(part_exp.float())
             losses = {f'{name}.ie.loss_inh': self.inheritance_loss(inh, peer_code.float()),
                       f'{name}.ie.loss_exp': self.exploration_loss(exp, peer_code.float())}
             if self.dml_loss is not None:

@@ -21,6 +21,27 @@ IE_KEYS = {'student', 'teacher', 'student_channels', 'teacher_channels', 'factor
            'shared', 'split', 'split_seed', 'mode', 'inheritance', 'exploration', 'autoencoder_ckpt'}
 
 
+def channel_order(channels: int, split: str, seed: int) -> torch.Tensor:
+    """The channel order of IE's split: ``'natural'`` (0..C-1: the first half inherits) or ``'random'`` (a
+    permutation drawn from ``seed``). Shape (C, )."""
+    if split == 'random':
+        return torch.randperm(channels, generator=torch.Generator().manual_seed(seed))
+    return torch.arange(channels)
+
+
+def split_channels(feature: torch.Tensor, order: torch.Tensor, key: str, what: str):
+    """(N, C, H, W) -> the inheritance half (N, C/2, H, W) and the exploration half, in ``order``.
+
+    ``key`` (the config key of C) and ``what`` (the feature) are named in the error when C does not fit.
+    """
+    if feature.shape[1] != order.numel():
+        raise ValueError(f'`{key}` is {order.numel()} but {what} has shape {tuple(feature.shape)}')
+    half = feature.shape[1] // 2
+    if bool((order == torch.arange(len(order), device=feature.device)).all()):
+        return feature[:, :half], feature[:, half:]  # views, no copy
+    return feature.index_select(1, order[:half]), feature.index_select(1, order[half:])
+
+
 @MODELS.register_module()
 class IEKDDistiller(SingleTeacherDistiller):
     """IE-KD on any recorded feature: classification (the paper) and detection (every FPN level).
@@ -61,13 +82,8 @@ class IEKDDistiller(SingleTeacherDistiller):
         # The weights of both losses are scaled by this factor (IEKDAutoEncoderHook's weight schedule).
         self.ie_weight_factor = 1.0
 
-        if ie['split'] == 'random':
-            generator = torch.Generator().manual_seed(ie['split_seed'])
-            order = torch.randperm(channels, generator=generator)
-        else:
-            order = torch.arange(channels)
         # Persistent: a random split is fixed for the whole run and restored on resume.
-        self.register_buffer('split_order', order)
+        self.register_buffer('split_order', channel_order(channels, ie['split'], ie['split_seed']))
         self.register_buffer('autoencoder_trained', torch.tensor(ie['mode'] == 'attention'))
 
         copies = 1 if ie['shared'] else ie['num_levels']
@@ -162,13 +178,7 @@ class IEKDDistiller(SingleTeacherDistiller):
 
     def split(self, feature: torch.Tensor):
         """(N, C, H, W) -> inheritance part (N, C/2, H, W), exploration part (N, C/2, H, W)."""
-        if feature.shape[1] != self.split_order.numel():
-            raise ValueError(f'`ie.student_channels` is {self.split_order.numel()} but the student\'s '
-                             f'{self.ie_student} output has shape {tuple(feature.shape)}')
-        half = feature.shape[1] // 2
-        if bool((self.split_order == torch.arange(len(self.split_order), device=feature.device)).all()):
-            return feature[:, :half], feature[:, half:]  # views, no copy
-        return feature.index_select(1, self.split_order[:half]), feature.index_select(1, self.split_order[half:])
+        return split_channels(feature, self.split_order, 'ie.student_channels', f"the student's {self.ie_student}")
 
     @staticmethod
     def _levels(recorder, names) -> tuple:

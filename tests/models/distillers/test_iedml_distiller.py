@@ -80,3 +80,21 @@ def test_bad_config_is_rejected():
         IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, channels=31))
     with pytest.raises(KeyError, match=r'ie.feature.*net1 has no module named "backbone.nope"'):
         IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, feature='backbone.nope'))
+    with pytest.raises(KeyError, match=r"`ie`: unknown keys \['student_channels'\]"):
+        IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, student_channels=32))
+    with pytest.raises(ValueError, match='ie.split.*"natural" or "random"'):
+        IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, split='halves'))
+
+
+def test_random_split_selects_the_permuted_channels():
+    model = IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4),
+                           ie=dict(IE, split='random', split_seed=3))
+    order = torch.randperm(32, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(model.split_order, order) and not torch.equal(order, torch.arange(32))
+    seen, features = [], []
+    model.ie_heads['net1'].inheritance_encoder.register_forward_pre_hook(lambda m, a: seen.append(a[0]))
+    model.ie_heads['net1'].exploration_encoder.register_forward_pre_hook(lambda m, a: seen.append(a[0]))
+    model.net1.backbone.layer4.register_forward_hook(lambda m, a, out: features.append(out))
+    model.train_step(classification_batch(), optimizers(model))
+    assert torch.equal(seen[0], features[0][:, order[:16]].float())
+    assert torch.equal(seen[1], features[0][:, order[16:]].float())
