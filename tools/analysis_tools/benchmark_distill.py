@@ -20,7 +20,6 @@ teacher's forward of the distilled modules), each part measured in the same run.
 See docs/benchmark.md for the definitions.
 """
 import argparse
-import contextlib
 import inspect
 import json
 import os.path as osp
@@ -90,16 +89,11 @@ def accepts_argument(cls: type, name: str) -> bool:
 
 
 def method_of(distiller) -> str:
-    """The method family of a distiller (class or instance), from the interface it exposes."""
-    if hasattr(distiller, 'branch_names'):
-        return 'iedml'
-    if hasattr(distiller, 'set_stage') and hasattr(distiller, 'num_stages'):
-        return 'sskd'
-    if hasattr(distiller, 'set_swap_prob'):
-        return 'iakd'
-    if hasattr(distiller, '_check_ie_cfg'):  # FT terms give any distiller a phase 1: the IE config is IE-KD's
-        return 'iekd'
-    return 'single_teacher'
+    """The method family of a distiller (class or instance), as the distiller names it."""
+    method = getattr(distiller, 'method', None)
+    if method is None:
+        raise TypeError(f'{getattr(distiller, "__name__", type(distiller).__name__)} is not an mmiekd distiller')
+    return method
 
 
 def distiller_class(model_cfg: dict) -> type:
@@ -336,7 +330,7 @@ def iekd_method_step(distiller, data) -> Callable[[], None]:
     features = [t for out in student_out.values() for t in _tensors(out) if t.requires_grad]
 
     def step():
-        with _recorded(student_rec, student_out), _recorded(teacher_rec, teacher_out):
+        with student_rec.replaying(student_out), teacher_rec.replaying(teacher_out):
             losses = distiller.distill_losses_of_step()
         total = sum(losses.values())
         if torch.is_tensor(total) and total.requires_grad:
@@ -357,16 +351,6 @@ def _leaves(output):
     if isinstance(output, (tuple, list)):
         return type(output)(_leaves(item) for item in output)
     return output
-
-
-@contextlib.contextmanager
-def _recorded(recorder, outputs: dict):
-    """Makes ``recorder.get`` return ``outputs`` (the distillers read recorded outputs only through it)."""
-    recorder.get = outputs.__getitem__
-    try:
-        yield
-    finally:
-        del recorder.get
 
 
 def iakd_block_forwards(distiller, data) -> Dict[str, Callable[[], None]]:

@@ -133,6 +133,9 @@ class IAKDDistiller(SingleTeacherDistiller):
     one process and under DDP, which needs no ``find_unused_parameters``.
     """
 
+    #: The method family (read by tools such as the speed tool).
+    method = 'iakd'
+
     def __init__(self, blocks: Sequence[dict], swap_prob: float = 0.5, seed: int = 0,
                  input_shape: Optional[Tuple[int, int, int]] = (3, 64, 64), **kwargs):
         super().__init__(**kwargs)

@@ -49,6 +49,9 @@ class IEDMLDistiller(BaseModel):
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
     """
 
+    #: The method family (read by tools such as the speed tool).
+    method = 'iedml'
+
     branch_names = BRANCHES
 
     def __init__(self, net1: Union[str, dict], net2: Union[str, dict], ie: dict,

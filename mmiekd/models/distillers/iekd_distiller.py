@@ -69,6 +69,9 @@ class IEKDDistiller(SingleTeacherDistiller):
             and ``distill`` for extra terms: a ``KDLoss`` on the logits gives the IE-KD variant).
     """
 
+    #: The method family (read by tools such as the speed tool).
+    method = 'iekd'
+
     def __init__(self, ie: dict, **kwargs):
         ie = self._check_ie_cfg(ie)
         super().__init__(extra_outputs=list(zip(ie['student'], ie['teacher'])), **kwargs)

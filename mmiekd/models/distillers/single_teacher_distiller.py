@@ -140,6 +140,9 @@ class SingleTeacherDistiller(BaseModel):
             :class:`TeacherInputAdapter`.
     """
 
+    #: The method family (read by tools such as the speed tool).
+    method = 'single_teacher'
+
     def __init__(self,
                  student: Union[str, dict],
                  teacher: Union[str, dict],

@@ -42,6 +42,9 @@ class SSKDDistiller(BaseModel):
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
     """
 
+    #: The method family (read by tools such as the speed tool).
+    method = 'sskd'
+
     def __init__(self, student: Union[str, dict], teacher: Union[str, dict], stages: Sequence[dict],
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
                  save_teacher: bool = False,
