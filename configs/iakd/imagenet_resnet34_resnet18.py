@@ -10,7 +10,7 @@ model = dict(
     type='mmiekd.IAKDDistiller',
     student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py'),
     teacher=dict(cfg_path='mmpretrain::resnet/resnet34_8xb32_in1k.py'),
-    teacher_ckpt='checkpoints/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
+    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
     blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}') for i in range(1, 5)],
     swap_prob=0.5)
 # No `find_unused_parameters`: the parameters a step does not use (swapped student blocks, idle connectors)

@@ -11,8 +11,8 @@ model = dict(
     type='mmiekd.IEKDDistiller',
     student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py'),
     teacher=dict(cfg_path='mmpretrain::resnet/resnet34_8xb32_in1k.py'),
-    # mmpretrain's model-zoo ResNet-34 (73.62% top-1), downloaded beforehand.
-    teacher_ckpt='checkpoints/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
+    # mmpretrain's model-zoo ResNet-34 (73.62% top-1): downloaded once into the torch hub cache.
+    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
     ie=dict(
         student='backbone.layer4', teacher='backbone.layer4',
         student_channels=512, teacher_channels=512, factor_channels=256,

@@ -11,7 +11,7 @@ model = dict(
     type='mmiekd.SSKDDistiller',
     student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py'),
     teacher=dict(cfg_path='mmpretrain::resnet/resnet34_8xb32_in1k.py'),
-    teacher_ckpt='checkpoints/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
+    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
     stages=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}', length=10) for i in range(1, 5)],
     head_length=60)
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True)]

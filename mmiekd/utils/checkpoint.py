@@ -9,6 +9,7 @@ non-tensor objects (``HistoryBuffer`` in the message hub, numpy arrays and scala
   ``init_cfg=Pretrained``) inside :func:`safe_checkpoint_globals`, PyTorch's scoped allow-list, so that
   ``torch.load``'s default ``weights_only=True`` accepts exactly those classes and refuses anything else.
 """
+import os
 import os.path as osp
 import pickle
 import re
@@ -17,6 +18,7 @@ from typing import Callable, List, Union
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -67,17 +69,29 @@ def allow_checkpoint_globals(*objects) -> None:
     _EXTRA_GLOBALS.extend(objects)
 
 
+_SCHEME = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
+
+
 def load_checkpoint_safely(filename: str, map_location: Union[str, Callable, torch.device, None] = 'cpu'):
-    """``torch.load(filename, weights_only=True)`` with mmiekd's allow-list.
+    """``torch.load(filename, weights_only=True)`` with mmiekd's allow-list; local paths or URLs.
 
     Args:
-        filename (str): Local path.
+        filename (str): A local path; an ``http(s)://`` URL (downloaded once into the torch hub cache,
+            ``$TORCH_HOME/hub/checkpoints``, rank 0 first in a distributed job); MMEngine's model-zoo names
+            ``torchvision://``, ``open-mmlab://`` (resolved with MMEngine's tables, then downloaded the same
+            way); or another MMEngine file-backend URI (``s3://``...). Whatever the source, the file is
+            unpickled with the same ``weights_only=True`` and allow-list as a local one (MMEngine's own
+            HTTP loader unpickles with ``weights_only=False``, so it is not used).
         map_location: As in :func:`torch.load`; ``'cpu'`` by default so a GPU checkpoint loads anywhere.
 
     Raises:
-        FileNotFoundError: No such file.
+        FileNotFoundError: No such local file.
         UnsafeCheckpointError: The checkpoint holds an object outside the allow-list; the message names it.
     """
+    source = filename
+    if _SCHEME.match(filename):
+        filename = _local_copy(filename)
+        source = f'{source}" (cached as "{filename}'
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
@@ -85,7 +99,52 @@ def load_checkpoint_safely(filename: str, map_location: Union[str, Callable, tor
         with safe_checkpoint_globals():
             return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        raise unsafe_checkpoint_error(filename, err) from err
+        raise unsafe_checkpoint_error(source, err) from err
+
+
+def _download(url: str) -> str:
+    """The torch hub cache's copy of ``url``, downloaded (atomically) by rank 0 first if missing."""
+    from urllib.parse import urlparse
+
+    from mmengine.dist import barrier, get_dist_info
+    from torch.hub import download_url_to_file, get_dir
+    model_dir = osp.join(get_dir(), 'checkpoints')
+    os.makedirs(model_dir, exist_ok=True)
+    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
+    rank, world_size = get_dist_info()
+    for turn in ((0, ) if world_size == 1 else (0, 1)):
+        if (rank == 0) == (turn == 0) and not osp.exists(cached):
+            print_log(f'Downloading "{url}" to {cached}', logger='current')
+            download_url_to_file(url, cached, progress=False)
+        if world_size > 1 and turn == 0:
+            barrier()
+    return cached
+
+
+def _local_copy(uri: str) -> str:
+    """A local file holding the checkpoint named by ``uri`` (see :func:`load_checkpoint_safely`)."""
+    if uri.startswith(('http://', 'https://')):
+        return _download(uri)
+    from mmengine.runner import checkpoint as mm_ckpt
+    if uri.startswith(('torchvision://', 'modelzoo://')):
+        return _download(mm_ckpt.get_torchvision_models()[uri.split('://', 1)[1]])
+    if uri.startswith(('open-mmlab://', 'openmmlab://')):
+        name = uri.split('://', 1)[1]
+        name = mm_ckpt.get_deprecated_model_names().get(name, name)
+        url = mm_ckpt.get_external_models()[name]
+        if url.startswith(('http://', 'https://')):
+            return _download(url)
+        return osp.join(mm_ckpt._get_mmengine_home(), url)
+    # Another file backend (s3://, petrel...): its bytes, through MMEngine's file I/O, into a local file.
+    from mmengine.fileio import get
+    from torch.hub import get_dir
+    folder = osp.join(get_dir(), 'checkpoints')
+    os.makedirs(folder, exist_ok=True)
+    local = osp.join(folder, osp.basename(uri))
+    if not osp.exists(local):
+        from .atomic_io import atomic_write
+        atomic_write(local, get(uri))
+    return local
 
 
 def unsafe_checkpoint_error(filename: str, err: Exception) -> UnsafeCheckpointError:
@@ -115,7 +174,7 @@ def load_weights_strictly(model: torch.nn.Module, filename: str, key: str) -> No
 
     Args:
         model (nn.Module): The model to fill.
-        filename (str): Checkpoint path.
+        filename (str): Checkpoint path or URL (see :func:`load_checkpoint_safely`).
         key (str): The config key that named the file (``'teacher_ckpt'``), named in errors.
 
     Raises:

@@ -3,8 +3,8 @@ model = dict(
     type='mmiekd.SingleTeacherDistiller',
     student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
     teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
-    # mmdet's model-zoo checkpoint of the R101 teacher (37.4 box AP), downloaded beforehand.
-    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    # mmdet's model-zoo checkpoint of the R101 teacher (37.4 box AP): downloaded once into the torch hub cache.
+    teacher_ckpt='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/faster_rcnn_r101_fpn_1x_coco/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
     distill=dict(
         # Every FPN level (P2-P6) of the student mimics the teacher's; both necks are 256 channels wide.
         fpn=dict(student='neck', teacher='neck',

@@ -7,7 +7,7 @@ model = dict(
     type='mmiekd.SingleTeacherDistiller',
     student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
     teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
-    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    teacher_ckpt='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/faster_rcnn_r101_fpn_1x_coco/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
     distill=dict(fpn=dict(student='neck', teacher='neck',
                           loss=dict(type='mmiekd.FTLoss', student_channels=256, teacher_channels=256,
                                     factor_channels=128, loss_weight=500.0))))

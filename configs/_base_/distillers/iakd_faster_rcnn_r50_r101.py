@@ -7,7 +7,7 @@ model = dict(
     type='mmiekd.IAKDDistiller',
     student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'),
     teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
-    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    teacher_ckpt='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/faster_rcnn_r101_fpn_1x_coco/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
     blocks=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}') for i in range(2, 5)],
     swap_prob=0.5)
 # No `find_unused_parameters`: the parameters a step does not use (swapped student blocks, idle connectors)

@@ -6,7 +6,7 @@ model = dict(
     type='mmiekd.SSKDDistiller',
     student=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', backbone=dict(frozen_stages=-1)),
     teacher=dict(cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'),
-    teacher_ckpt='checkpoints/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
+    teacher_ckpt='https://download.openmmlab.com/mmdetection/v2.0/faster_rcnn/faster_rcnn_r101_fpn_1x_coco/faster_rcnn_r101_fpn_1x_coco_20200130-f513f705.pth',
     stages=[
         dict(student='backbone.layer1', teacher='backbone.layer1', length=1),
         dict(student='backbone.layer2', teacher='backbone.layer2', length=1),
