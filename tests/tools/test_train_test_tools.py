@@ -76,6 +76,20 @@ def test_fitnet_distillation_trains_exports_and_plain_mmdet_evaluates(tiny_fitne
     state = torch.load(ckpt, map_location='cpu', weights_only=False)['state_dict']
     assert not any(k.startswith('teacher.') for k in state), 'teacher weights stay out of checkpoints'
 
+    # The distiller's own checkpoint evaluates without the teacher's file, with mmdet's test flags.
+    proc = run_tool('tools/test.py', tiny_fitnet_config, ckpt, '--work-dir', str(tmp_path / 'eval'),
+                    '--out', str(tmp_path / 'preds.pkl'), '--show-dir', 'vis', '--tta',
+                    '--cfg-options', f'model.teacher_ckpt={tmp_path}/not_on_this_machine.pth')
+    log = proc.stdout + proc.stderr
+    assert 'coco/bbox_mAP' in log and 'built without loading `teacher_ckpt`' in log
+    import pickle
+    with open(tmp_path / 'preds.pkl', 'rb') as f:
+        preds = pickle.load(f)
+    assert len(preds) == 4 and 'pred_instances' in preds[0], 'one prediction per val image (TTA-merged)'
+    drawn = glob.glob(str(tmp_path / 'eval' / '*' / 'vis' / '*.jpg')) + glob.glob(
+        str(tmp_path / 'eval' / '*' / 'vis' / '*.png'))
+    assert len(drawn) == 4, 'every val image drawn under --show-dir'
+
     student_file = str(tmp_path / 'student.pth')
     run_tool('tools/model_converters/extract_student.py', ckpt, student_file)
     exported = torch.load(student_file, map_location='cpu', weights_only=True)
@@ -125,3 +139,26 @@ def test_cifar_kd_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     assert [r['iter'] for r in records] == [1, 2]
     assert all(r['distill.loss_logits'] > 0 and 'student.loss' in r for r in records)
     assert any('accuracy/top1' in r and 'teacher/accuracy/top1' in r for r in scalars(work_dir))
+
+
+def test_test_flags_on_a_classification_distiller_config():
+    """--show-dir and --tta rewrite an mmpretrain distiller config as mmpretrain's test.py does; the TTA model
+    wraps the distiller and builds without the teacher's file."""
+    import argparse
+    import sys
+
+    from mmiekd.models.distillers import teacher_weights_not_needed
+    from mmiekd.registry import MODELS
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import test as test_tool
+    from launch_utils import load_config
+    args = argparse.Namespace(config=osp.join(ROOT, 'configs/kd/tiny/kd_cifar_resnet56_resnet20_digits.py'),
+                              cfg_options={'model.teacher_ckpt': '/nowhere/teacher.pth'}, launcher='none',
+                              work_dir=None, show=False, show_dir='vis', wait_time=1.0)
+    cfg = test_tool.apply_tta(test_tool.trigger_visualization_hook(load_config(args), args))
+    assert cfg.default_hooks.visualization.enable is True and cfg.default_hooks.visualization.out_dir == 'vis'
+    assert cfg.model.type == 'mmpretrain.AverageClsScoreTTA' and cfg.model.module.type.endswith('Distiller')
+    assert cfg.test_dataloader.dataset.pipeline[-1].type == 'TestTimeAug'
+    with teacher_weights_not_needed():
+        model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'AverageClsScoreTTA' and hasattr(model.module, 'teacher')

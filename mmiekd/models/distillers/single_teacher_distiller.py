@@ -52,6 +52,29 @@ def build_networks(specs: Dict[str, Union[str, dict]],
     return networks, data_preprocessor
 
 
+_TEACHER_WEIGHTS = dict(needed=True)
+
+
+@contextlib.contextmanager
+def teacher_weights_not_needed():
+    """Distillers built inside this block do not load ``teacher_ckpt`` (nor ``ie.autoencoder_ckpt``).
+
+    ``tools/test.py`` builds the model in it: evaluating a distilled student needs only the training
+    checkpoint (student, connectors, auto-encoders), not the teacher's file, which may not be on the machine.
+    """
+    previous = _TEACHER_WEIGHTS['needed']
+    _TEACHER_WEIGHTS['needed'] = False
+    try:
+        yield
+    finally:
+        _TEACHER_WEIGHTS['needed'] = previous
+
+
+def teacher_weights_needed() -> bool:
+    """False inside :func:`teacher_weights_not_needed`."""
+    return _TEACHER_WEIGHTS['needed']
+
+
 def prepare_frozen_teacher(teacher: nn.Module, teacher_ckpt: Optional[str], owner: str) -> None:
     """Loads ``teacher_ckpt`` strictly (or warns loudly without one) and freezes the teacher.
 
@@ -60,7 +83,10 @@ def prepare_frozen_teacher(teacher: nn.Module, teacher_ckpt: Optional[str], owne
         teacher_ckpt (str, optional): Its checkpoint.
         owner (str): The distiller's class name, for the warning.
     """
-    if teacher_ckpt:
+    if not teacher_weights_needed():
+        print_log(f'{owner}: the teacher is built without loading `teacher_ckpt` (evaluating the student).',
+                  logger='current')
+    elif teacher_ckpt:
         load_weights_strictly(teacher, teacher_ckpt, 'teacher_ckpt')
         # The runner's init_weights() must not re-initialise (or re-download) the loaded teacher.
         teacher._is_init = True
