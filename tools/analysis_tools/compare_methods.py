@@ -40,6 +40,9 @@ from typing import Dict, List, Optional, Sequence
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+from analyze_logs import loss_curves  # noqa: E402
 
 # Per task: the metric (scalar key in MMEngine's logs, scale to %) and each method's tiny recipe.
 TASKS = {
@@ -344,11 +347,7 @@ class Run:
             raise RuntimeError(f'{self.name}: no {metric} in its logs; see {self.log_file}')
         train = [r for r in records if 'loss' in r and 'iter' in r and 'time' in r]
         steady = [r['time'] for r in train[len(train) // 5:]] or [r['time'] for r in train]
-        curves = {}
-        for r in train:
-            for key, value in r.items():
-                if key == 'loss' or key.startswith('loss') or '.loss' in key:
-                    curves.setdefault(key, []).append([r['iter'], value])
+        curves = loss_curves(train)
         interval = self.iters // len(vals)
         result = dict(method=self.method, seed=self.seed, iters=self.iters, value=scale * vals[-1],
                       val_curve=[[interval * (i + 1), scale * v] for i, v in enumerate(vals)],
