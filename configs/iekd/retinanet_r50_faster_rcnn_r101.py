@@ -1,0 +1,9 @@
+# IE-KD across detector families: a RetinaNet R50 student, a Faster R-CNN R101 teacher (mmdet's configs,
+# model-zoo teacher). Levels are paired by stride (see configs/kd/fitnet_retinanet_r50_faster_rcnn_r101.py):
+# the student's P3-P5 (fpn_convs.0-2) inherit from / explore against the teacher's P3-P5 (fpn_convs.1-3).
+_base_ = ['./faster_rcnn_r50_r101.py']
+model = dict(
+    student=dict(_delete_=True, cfg_path='mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'),
+    ie=dict(student=['neck.fpn_convs.0', 'neck.fpn_convs.1', 'neck.fpn_convs.2'],
+            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3))
+optim_wrapper = dict(optimizer=dict(lr=0.01))  # RetinaNet's own mmdet setting
