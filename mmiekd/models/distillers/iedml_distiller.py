@@ -17,7 +17,7 @@ from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
 from .iekd_distiller import channel_order, split_channels
 from .output_recorder import OutputRecorder, check_module_name
-from .single_teacher_distiller import build_networks
+from .single_teacher_distiller import all_finite, build_networks, on_nonfinite_loss
 
 BRANCHES = ('net1', 'net2')
 
@@ -112,11 +112,17 @@ class IEDMLDistiller(BaseModel):
             autoencoder = self.ie_heads[name].autoencoder
             codes[name] = autoencoder.encode(feature)
             recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
-        log_vars = {}
+        mutual = {}
         for name, peer in zip(BRANCHES, reversed(BRANCHES)):
+            mutual[name] = self._mutual_losses(name, peer, codes[peer].detach())
+            mutual[name][f'{name}.loss_recon'] = self.recon_weight * recon[name]
+        every_term = {k: v for terms in mutual.values() for k, v in terms.items()}
+        if not all_finite(every_term):
+            on_nonfinite_loss(self, every_term, 'raise')  # before either network is updated
+        log_vars = {}
+        for name in BRANCHES:
             losses = {f'{name}.{k}': v for k, v in task[name].items()}
-            losses.update(self._mutual_losses(name, peer, codes[peer].detach()))
-            losses[f'{name}.loss_recon'] = self.recon_weight * recon[name]
+            losses.update(mutual[name])
             parsed, branch_log = self.parse_losses(losses)
             optim_wrapper[name].update_params(parsed)
             branch_log[f'{name}.loss_total'] = branch_log.pop('loss')

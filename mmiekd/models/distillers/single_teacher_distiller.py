@@ -317,27 +317,12 @@ class SingleTeacherDistiller(BaseModel):
             losses.update(distill_losses)
         self.student_recorder.clear()
         self.teacher_recorder.clear()
-        if needs_teacher and not _all_finite(distill_losses):
+        if needs_teacher and not all_finite(distill_losses):
             return self._on_nonfinite(distill_losses)
         return losses
 
     def _on_nonfinite(self, distill_losses: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        """Stops training (or skips the step) on a NaN/inf distillation loss, before any weight is updated."""
-        bad = {k: float(v.detach().float().sum()) for k, v in distill_losses.items()
-               if not torch.isfinite(v.detach()).all()}
-        iteration = MessageHub.get_current_instance().get_info('iter')
-        where = f'at iteration {iteration + 1}' if iteration is not None else 'in this step'
-        terms = ', '.join(f'`{k}` = {v}' for k, v in bad.items())
-        if self.nonfinite_loss == 'raise':
-            raise FloatingPointError(
-                f'Non-finite distillation loss {where}: {terms}. Training stopped before the weights were '
-                'updated. Check the teacher checkpoint, the loss weights and the learning rate, or set '
-                '`model.nonfinite_loss="skip"` to skip such steps.')
-        print_log(f'Non-finite distillation loss {where}: {terms}; the step is skipped '
-                  '(model.nonfinite_loss="skip")', logger='current', level=30)
-        # Every trainable parameter takes part (DDP reduces them all) with a zero gradient.
-        zero = sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.
-        return {'loss_skipped_nonfinite': zero}
+        return on_nonfinite_loss(self, distill_losses, self.nonfinite_loss)
 
     # ------------------------------------------------------------------ phase 1: auto-encoders of teacher features
     def autoencoders(self) -> List[nn.Module]:
@@ -443,7 +428,35 @@ class SingleTeacherDistiller(BaseModel):
 _PRECISIONS = {None: None, 'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
 
-def _all_finite(losses: Dict[str, torch.Tensor]) -> bool:
+def on_nonfinite_loss(model: nn.Module, losses: Dict[str, torch.Tensor], mode: str = 'raise') -> Dict[str, torch.Tensor]:
+    """What every distiller does with a NaN/inf distillation loss, before any weight is updated.
+
+    Args:
+        model (nn.Module): The distiller (its trainable parameters get a zero gradient when skipping).
+        losses (dict): The step's distillation terms, at least one of them non-finite.
+        mode (str): ``'raise'``: a ``FloatingPointError`` naming the terms and the iteration; ``'skip'``: a
+            warning, and the returned losses make the step a no-op for the gradients.
+
+    Returns:
+        dict: ``{'loss_skipped_nonfinite': 0}`` (``'skip'``), through which every trainable parameter takes
+        part with a zero gradient (DDP reduces them all).
+    """
+    bad = {k: float(v.detach().float().sum()) for k, v in losses.items() if not torch.isfinite(v.detach()).all()}
+    iteration = MessageHub.get_current_instance().get_info('iter')
+    where = f'at iteration {iteration + 1}' if iteration is not None else 'in this step'
+    terms = ', '.join(f'`{k}` = {v}' for k, v in bad.items())
+    if mode == 'raise':
+        raise FloatingPointError(
+            f'Non-finite distillation loss {where}: {terms}. Training stopped before the weights were '
+            'updated. Check the teacher checkpoint, the loss weights and the learning rate, or set '
+            '`model.nonfinite_loss="skip"` to skip such steps.')
+    print_log(f'Non-finite distillation loss {where}: {terms}; the step is skipped '
+              '(model.nonfinite_loss="skip")', logger='current', level=30)
+    zero = sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.
+    return {'loss_skipped_nonfinite': zero}
+
+
+def all_finite(losses: Dict[str, torch.Tensor]) -> bool:
     # One host sync for all terms: the sum of finite values is finite, and NaN/inf propagate.
     return bool(torch.isfinite(sum(v.detach().float().sum() for v in losses.values()))) if losses else True
 

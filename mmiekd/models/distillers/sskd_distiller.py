@@ -17,8 +17,8 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import (build_networks, keep_teacher_out_of_ddp, leave_teacher_out_of_checkpoints,
-                                       prepare_frozen_teacher)
+from .single_teacher_distiller import (all_finite, build_networks, keep_teacher_out_of_ddp,
+                                       leave_teacher_out_of_checkpoints, on_nonfinite_loss, prepare_frozen_teacher)
 from .teacher_inputs import TeacherInputAdapter
 
 @MODELS.register_module()
@@ -39,6 +39,7 @@ class SSKDDistiller(BaseModel):
         loss_weight (float): Weight of the mimic loss (a scale only: no other loss is balanced against it).
         save_teacher (bool): Keep the teacher's weights in training checkpoints (default: left out, as in
             :class:`SingleTeacherDistiller`).
+        nonfinite_loss (str): ``'raise'`` or ``'skip'``, as in :class:`SingleTeacherDistiller`.
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
     """
 
@@ -47,7 +48,7 @@ class SSKDDistiller(BaseModel):
 
     def __init__(self, student: Union[str, dict], teacher: Union[str, dict], stages: Sequence[dict],
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
-                 save_teacher: bool = False,
+                 save_teacher: bool = False, nonfinite_loss: str = 'raise',
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
         (student_model, teacher_model), data_preprocessor = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
@@ -55,6 +56,9 @@ class SSKDDistiller(BaseModel):
         self.student = student_model
         self.teacher = teacher_model
         self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
+        if nonfinite_loss not in ('raise', 'skip'):
+            raise ValueError(f'`nonfinite_loss` must be "raise" or "skip", got {nonfinite_loss!r}')
+        self.nonfinite_loss = nonfinite_loss
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         keep_teacher_out_of_ddp(self)
         if not save_teacher:
@@ -229,4 +233,5 @@ class SSKDDistiller(BaseModel):
         self._check_stage_shape(index, student_out, teacher_out)
         with torch.autocast(device_type=student_out.device.type, enabled=False):
             mimic = F.mse_loss(student_out.float(), teacher_out.float())
-        return {f'sskd.loss_stage{index + 1}': self.loss_weight * mimic}
+        losses = {f'sskd.loss_stage{index + 1}': self.loss_weight * mimic}
+        return losses if all_finite(losses) else on_nonfinite_loss(self, losses, self.nonfinite_loss)

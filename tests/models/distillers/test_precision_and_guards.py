@@ -86,3 +86,39 @@ def test_build_time_probe_leaves_modes_and_statistics_untouched():
     assert connector_bn and all(int(bn.num_batches_tracked) == 0 for bn in connector_bn)
     student_bn = [m for m in model.student.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     assert all(int(bn.num_batches_tracked) == 0 for bn in student_bn)
+
+
+def test_sskd_and_iedml_stop_on_a_nonfinite_distillation_loss_before_any_update():
+    """The same guard in every distiller's code path."""
+    import warnings
+
+    from conftest import classification_batch, tiny_classifier
+    from mmengine.optim import OptimWrapper
+
+    from mmiekd.engine.optimizers import BranchOptimWrapperConstructor
+    from mmiekd.models import IEDMLDistiller, SSKDDistiller
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        sskd = SSKDDistiller(student=tiny_classifier(4), teacher=tiny_classifier(4), head_length=1,
+                             stages=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}', length=1)
+                                     for i in range(1, 5)])
+    with torch.no_grad():
+        sskd.teacher.backbone.conv1.weight.fill_(float('nan'))
+    before = {k: v.detach().clone() for k, v in sskd.student.named_parameters()}
+    with pytest.raises(FloatingPointError, match='`sskd.loss_stage1` = nan'):
+        sskd.train_step(classification_batch(), OptimWrapper(torch.optim.SGD(sskd.parameters(), lr=0.1)))
+    assert all(torch.equal(v, before[k]) for k, v in sskd.student.named_parameters()), 'no weight updated'
+    with pytest.raises(ValueError, match='`nonfinite_loss` must be'):
+        SSKDDistiller(student=tiny_classifier(4), teacher=tiny_classifier(4), head_length=1, nonfinite_loss='no',
+                      stages=[dict(student='backbone.layer1', teacher='backbone.layer1', length=1)])
+
+    dml = IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4),
+                         ie=dict(feature='backbone.layer4', channels=32, factor_channels=8))
+    with torch.no_grad():
+        next(dml.ie_heads['net2'].autoencoder.encoder.parameters()).fill_(float('inf'))
+    cfg = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1))
+    optims = BranchOptimWrapperConstructor(dict(net1=cfg, net2=dict(cfg)))(dml)
+    before = {k: v.detach().clone() for k, v in dml.net1.named_parameters()}
+    with pytest.raises(FloatingPointError, match='Non-finite distillation loss'):
+        dml.train_step(classification_batch(), optims)
+    assert all(torch.equal(v, before[k]) for k, v in dml.net1.named_parameters()), 'net1 not updated either'
