@@ -12,7 +12,12 @@ sys.path.insert(0, osp.join(ROOT, 'tools'))
 
 FAMILIES = ['retinanet', 'fcos', 'gfl', 'cascade_rcnn', 'rtmdet', 'retinanet_faster_rcnn']
 RECIPES = [(f'{m}/tiny/{prefix}_{family}_tiny_shapes.py', family)
-           for family in FAMILIES for m, prefix in (('kd', 'fitnet'), ('iekd', 'iekd'))]
+           for family in FAMILIES for m, prefix in (('kd', 'fitnet'), ('iekd', 'iekd'))] + [
+    ('sskd/tiny/sskd_rtmdet_tiny_shapes.py', 'rtmdet'), ('iakd/tiny/iakd_rtmdet_tiny_shapes.py', 'rtmdet')]
+# SSKD: through the four stages and into the head phase within the test's iterations.
+SHORT_SSKD = ("model = dict(stages=[dict(student=f'backbone.stage{i + 1}', teacher=f'backbone.stage{i + 1}', "
+              "length=1, adaptor=dict(type='mmiekd.ConvConnector', in_channels=16 * 2**i, "
+              "out_channels=32 * 2**i)) for i in range(4)], head_length=1)\n")
 
 
 def train(config, work_dir):
@@ -36,7 +41,9 @@ def train(config, work_dir):
 @pytest.mark.parametrize('recipe,family', RECIPES, ids=[r for r, _ in RECIPES])
 def test_family_recipe_trains_and_validates(recipe, family, tmp_path, shapes_data):
     from test_train_test_tools import scalars
-    config = tiny_recipe_config(tmp_path / 'cfg.py', recipe, shapes_data, 2)
+    sskd = recipe.startswith('sskd')
+    config = tiny_recipe_config(tmp_path / 'cfg.py', recipe, shapes_data, 5 if sskd else 2,
+                                SHORT_SSKD if sskd else '')
     runner = train(config, str(tmp_path / 'work'))
     model = runner.model.module if hasattr(runner.model, 'module') else runner.model
     expected = {'retinanet': 'RetinaNet', 'fcos': 'FCOS', 'gfl': 'GFL', 'cascade_rcnn': 'CascadeRCNN',
@@ -45,9 +52,15 @@ def test_family_recipe_trains_and_validates(recipe, family, tmp_path, shapes_dat
     if family == 'retinanet_faster_rcnn':
         assert type(model.teacher).__name__ == 'FasterRCNN'
     records = [r for r in scalars(str(tmp_path / 'work')) if 'loss' in r]
-    assert [r['iter'] for r in records] == [1, 2]
-    terms = [k for k in records[0] if k.startswith(('distill.', 'ie.'))]
-    assert terms and all(math.isfinite(r[k]) for r in records for k in terms)
+    assert [r['iter'] for r in records] == ([1, 2, 3, 4, 5] if sskd else [1, 2])
+    terms = [k for r in records for k in r if k.startswith(('distill.', 'ie.', 'sskd.', 'loss'))]
+    assert terms and all(math.isfinite(r[k]) for r in records for k in terms if k in r)
+    if sskd:
+        assert [k for k in records[0] if k.startswith('sskd.')] == ['sskd.loss_stage1']
+        assert 'sskd.loss_stage4' in records[3], 'one stage per iteration here'
+        assert 'loss_cls' in records[4], 'the head phase trains with the detection losses'
+    if recipe.startswith('iakd'):
+        assert all('swap_prob' in r for r in records)
     assert runner.val_loop is not None and runner.message_hub.get_info('last_ckpt') is not None
     if family == 'rtmdet':
         ema = next(h for h in runner.hooks if type(h).__name__ == 'EMAHook')
