@@ -228,12 +228,14 @@ def test_mmdet_coco_dataset_loads(shapes):
 
 
 def test_shapes_dataset_builds_from_registry(shapes):
-    from mmiekd.registry import DATASETS
+    from mmengine.registry import DefaultScope
 
-    dataset = DATASETS.build(
-        dict(type='ShapesCocoDataset', data_root=shapes['out_dir'],
-             ann_file='annotations/instances_val.json', data_prefix=dict(img='val/'),
-             pipeline=[]))
+    from mmiekd.registry import DATASETS
+    with DefaultScope.overwrite_default_scope('mmiekd'):  # whatever scope an earlier test left current
+        dataset = DATASETS.build(
+            dict(type='ShapesCocoDataset', data_root=shapes['out_dir'],
+                 ann_file='annotations/instances_val.json', data_prefix=dict(img='val/'),
+                 pipeline=[]))
     assert isinstance(dataset, ShapesCocoDataset)
     assert len(dataset) == shapes['num_val']
     assert tuple(dataset.metainfo['classes']) == SHAPES_CLASSES

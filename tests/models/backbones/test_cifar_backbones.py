@@ -252,12 +252,14 @@ def test_wrn_bad_depth(depth):
 
 
 def test_registered_in_mmiekd_registry():
-    for type_name in ('CIFARResNet', 'WideResNet', 'CIFARVGG', 'CIFARMobileNetV2'):
-        assert MODELS.get(type_name) is not None
-    backbone = MODELS.build(dict(type='CIFARResNet', arch='resnet8x4'))
-    assert isinstance(backbone, CIFARResNet) and backbone.out_channels == [64, 128, 256]
-    with pytest.raises(KeyError, match='resnet8x4'):
-        MODELS.build(dict(type='CIFARResNet', arch='nope'))
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmiekd'):  # whatever scope an earlier test left current
+        for type_name in ('CIFARResNet', 'WideResNet', 'CIFARVGG', 'CIFARMobileNetV2'):
+            assert MODELS.get(type_name) is not None
+        backbone = MODELS.build(dict(type='CIFARResNet', arch='resnet8x4'))
+        assert isinstance(backbone, CIFARResNet) and backbone.out_channels == [64, 128, 256]
+        with pytest.raises(KeyError, match='resnet8x4'):
+            MODELS.build(dict(type='CIFARResNet', arch='nope'))
 
 
 @pytest.mark.parametrize('backbone,in_channels', [
