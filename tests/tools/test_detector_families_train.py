@@ -20,7 +20,7 @@ SHORT_SSKD = ("model = dict(stages=[dict(student=f'backbone.stage{i + 1}', teach
               "out_channels=32 * 2**i)) for i in range(4)], head_length=1)\n")
 
 
-def train(config, work_dir):
+def train(config, work_dir, validate=True):
     """tools/train.py in this process (the suite's time budget): returns the runner after training."""
     import train as train_tool
     from launch_utils import load_config
@@ -33,6 +33,8 @@ def train(config, work_dir):
         if hook['type'].endswith('IEKDAutoEncoderHook'):
             hook.update(iters=1, log_interval=1)
     cfg.visualizer['name'] = f'visualizer_{work_dir}'  # one per run in this process (it is an mmengine singleton)
+    if not validate:
+        cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
     runner = Runner.from_cfg(cfg)
     runner.train()
     return runner
@@ -44,7 +46,10 @@ def test_family_recipe_trains_and_validates(recipe, family, tmp_path, shapes_dat
     sskd = recipe.startswith('sskd')
     config = tiny_recipe_config(tmp_path / 'cfg.py', recipe, shapes_data, 5 if sskd else 2,
                                 SHORT_SSKD if sskd else '')
-    runner = train(config, str(tmp_path / 'work'))
+    # Validation (the student's predictions, and RTMDet's EMA weights swapped in) where the family's own code
+    # path differs: RTMDet and the cross-family pair; the others validate like the Faster R-CNN recipes.
+    validate = family in ('rtmdet', 'retinanet_faster_rcnn') and not recipe.startswith(('sskd', 'iakd'))
+    runner = train(config, str(tmp_path / 'work'), validate)
     model = runner.model.module if hasattr(runner.model, 'module') else runner.model
     expected = {'retinanet': 'RetinaNet', 'fcos': 'FCOS', 'gfl': 'GFL', 'cascade_rcnn': 'CascadeRCNN',
                 'rtmdet': 'RTMDet', 'retinanet_faster_rcnn': 'RetinaNet'}[family]
@@ -61,7 +66,11 @@ def test_family_recipe_trains_and_validates(recipe, family, tmp_path, shapes_dat
         assert 'loss_cls' in records[4], 'the head phase trains with the detection losses'
     if recipe.startswith('iakd'):
         assert all('swap_prob' in r for r in records)
-    assert runner.val_loop is not None and runner.message_hub.get_info('last_ckpt') is not None
+    assert runner.message_hub.get_info('last_ckpt') is not None, 'a checkpoint was saved'
+    if validate:  # a 2-iteration detector may predict nothing yet: no metric value is asserted
+        import glob
+        with open(glob.glob(str(tmp_path / 'work' / '*' / '*.log'))[-1]) as f:
+            assert 'Iter(val) [2/2]' in f.read(), 'validation ran over the 4 val images'
     if family == 'rtmdet':
         ema = next(h for h in runner.hooks if type(h).__name__ == 'EMAHook')
         transforms = [type(t).__name__ for t in runner.train_dataloader.dataset.pipeline.transforms]
