@@ -15,7 +15,8 @@ COMMON = {'config', 'method', 'distiller', 'device', 'batch', 'size', 'iters', '
 STEP = {'distill_s', 'student_s', 'ratio', 'limit_ratio', 'over_limit'}
 KEYS = {
     'single_teacher': COMMON | STEP | {'teacher_forward_s'},
-    'iekd': COMMON | STEP | {'teacher_forward_s', 'method_s', 'limit_with_method_ratio', 'over_limit_with_method'},
+    'iekd': COMMON | STEP | {'teacher_forward_s', 'method_s', 'method_share', 'limit_with_method_ratio',
+             'over_limit_with_method'},
     'iakd': COMMON | STEP | {'teacher_forward_s', 'swap_prob', 'swap_prob_source', 'swapped_blocks', 'block_draws',
                              'block_forward_s', 'swapped_blocks_forward_s'},
     'iedml': COMMON | STEP | {'peer_s'},
@@ -66,6 +67,7 @@ def test_reports_every_figure(tmp_path, config, extra, method):
         assert result['teacher_forward_s'] > 0
     if method == 'iekd':
         assert result['method_s'] > 0 and result['limit_with_method_ratio'] > result['limit_ratio']
+        assert result['method_share'] == pytest.approx(result['method_s'] / result['distill_s'])
     if method == 'iedml':
         assert result['peer_s'] > 0
     if method == 'iakd':

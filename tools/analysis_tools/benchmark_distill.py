@@ -302,6 +302,7 @@ def bench_teacher_based(bench: Bench) -> dict:
     result.update(ratios(step_s, student_s, limit_s))
     if method == 'iekd':
         result['method_s'] = median(times['method'])
+        result['method_share'] = result['method_s'] / step_s
         result.update(ratios(step_s, student_s, limit_s + result['method_s'], '_with_method'))
     result.update(memory_fields(bench.timer, bench.args.device))
     return result
@@ -481,7 +482,9 @@ def print_report(result: dict) -> None:
         print(f"  {teacher:<19} {result['teacher_forward_s']:.4f} s   limit {result['limit_ratio']:.3f}x "
               f"({limit_parts}); distillation {100 * result['over_limit']:+.1f}% against it")
         if method == 'iekd':
-            print(f"  IE-KD modules       {result['method_s']:.4f} s   limit with them "
+            print(f"  IE-KD modules       {result['method_s']:.4f} s ({100 * result['method_share']:.1f}% of the "
+                  f"distillation step, {100 * result['method_s'] / result['student_s']:.1f}% of a student step)   "
+                  f"limit with them "
                   f"{result['limit_with_method_ratio']:.3f}x (+ the method's losses forward/backward); distillation "
                   f"{100 * result['over_limit_with_method']:+.1f}% against it")
     if result['device'] == 'cuda':
