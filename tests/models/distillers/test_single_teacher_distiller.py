@@ -8,6 +8,7 @@ from mmengine.optim import OptimWrapper
 
 from mmiekd.models import SingleTeacherDistiller
 from mmiekd.registry import MODELS
+from mmiekd.utils import with_build_scopes
 
 
 def build(distill=None, teacher_ckpt=None, **kwargs):
@@ -147,7 +148,7 @@ def test_teacher_uses_its_own_normalisation():
 
 
 def test_teacher_checkpoint_loaded_strictly(tmp_path):
-    teacher = MODELS.build(tiny_classifier(8))
+    teacher = MODELS.build(with_build_scopes(tiny_classifier(8)))
     ckpt = tmp_path / 'teacher.pth'
     torch.save({'state_dict': teacher.state_dict(), 'meta': {'epoch': 3}}, ckpt)
     model = build(distill=LOGITS_KD, teacher_ckpt=str(ckpt))
@@ -158,7 +159,7 @@ def test_teacher_checkpoint_loaded_strictly(tmp_path):
 
 
 def test_teacher_checkpoint_of_other_architecture_is_rejected(tmp_path):
-    other = MODELS.build(tiny_classifier(4))
+    other = MODELS.build(with_build_scopes(tiny_classifier(4)))
     ckpt = tmp_path / 'other.pth'
     torch.save({'state_dict': other.state_dict()}, ckpt)
     with pytest.raises(ValueError, match=r'teacher_ckpt.*shape mismatches.*backbone\.conv1\.weight'):
