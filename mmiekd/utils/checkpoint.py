@@ -102,15 +102,21 @@ def load_checkpoint_safely(filename: str, map_location: Union[str, Callable, tor
         raise unsafe_checkpoint_error(source, err) from err
 
 
+def _cache_dir() -> str:
+    """The torch hub cache's checkpoint folder (``$TORCH_HOME/hub/checkpoints``), created if missing."""
+    from torch.hub import get_dir
+    folder = osp.join(get_dir(), 'checkpoints')
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
 def _download(url: str) -> str:
     """The torch hub cache's copy of ``url``, downloaded (atomically) by rank 0 first if missing."""
     from urllib.parse import urlparse
 
     from mmengine.dist import barrier, get_dist_info
-    from torch.hub import download_url_to_file, get_dir
-    model_dir = osp.join(get_dir(), 'checkpoints')
-    os.makedirs(model_dir, exist_ok=True)
-    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
+    from torch.hub import download_url_to_file
+    cached = osp.join(_cache_dir(), osp.basename(urlparse(url).path))
     rank, world_size = get_dist_info()
     for turn in ((0, ) if world_size == 1 else (0, 1)):
         if (rank == 0) == (turn == 0) and not osp.exists(cached):
@@ -137,10 +143,7 @@ def _local_copy(uri: str) -> str:
         return osp.join(mm_ckpt._get_mmengine_home(), url)
     # Another file backend (s3://, petrel...): its bytes, through MMEngine's file I/O, into a local file.
     from mmengine.fileio import get
-    from torch.hub import get_dir
-    folder = osp.join(get_dir(), 'checkpoints')
-    os.makedirs(folder, exist_ok=True)
-    local = osp.join(folder, osp.basename(uri))
+    local = osp.join(_cache_dir(), osp.basename(uri))
     if not osp.exists(local):
         from .atomic_io import atomic_write
         atomic_write(local, get(uri))

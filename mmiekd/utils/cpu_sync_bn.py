@@ -88,9 +88,7 @@ def convert_cpu_sync_batchnorm(module: nn.Module, process_group=None, only_sync:
         out = CPUSyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
                                module.track_running_stats, process_group)
         if module.affine:
-            with torch.no_grad():
-                out.weight = module.weight
-                out.bias = module.bias
+            out.weight, out.bias = module.weight, module.bias
         out.running_mean = module.running_mean
         out.running_var = module.running_var
         out.num_batches_tracked = module.num_batches_tracked

@@ -182,8 +182,7 @@ class SingleTeacherDistiller(BaseModel):
                  nonfinite_loss: str = 'raise'):
         if teacher_precision not in _PRECISIONS:
             raise ValueError(f'`teacher_precision` must be one of {list(_PRECISIONS)}, got {teacher_precision!r}')
-        if nonfinite_loss not in ('raise', 'skip'):
-            raise ValueError(f'`nonfinite_loss` must be "raise" or "skip", got {nonfinite_loss!r}')
+        check_nonfinite_mode(nonfinite_loss)
         (student_model, teacher_model), data_preprocessor = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -426,6 +425,13 @@ class SingleTeacherDistiller(BaseModel):
 
 
 _PRECISIONS = {None: None, 'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+
+
+def check_nonfinite_mode(value) -> str:
+    """``nonfinite_loss`` must be ``'raise'`` or ``'skip'`` (checked when the distiller is built)."""
+    if value not in ('raise', 'skip'):
+        raise ValueError(f'`nonfinite_loss` must be "raise" or "skip", got {value!r}')
+    return value
 
 
 def on_nonfinite_loss(model: nn.Module, losses: Dict[str, torch.Tensor], mode: str = 'raise') -> Dict[str, torch.Tensor]:

@@ -17,7 +17,7 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import (all_finite, build_networks, keep_teacher_out_of_ddp,
+from .single_teacher_distiller import (all_finite, build_networks, check_nonfinite_mode, keep_teacher_out_of_ddp,
                                        leave_teacher_out_of_checkpoints, on_nonfinite_loss, prepare_frozen_teacher)
 from .teacher_inputs import TeacherInputAdapter
 
@@ -56,9 +56,7 @@ class SSKDDistiller(BaseModel):
         self.student = student_model
         self.teacher = teacher_model
         self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
-        if nonfinite_loss not in ('raise', 'skip'):
-            raise ValueError(f'`nonfinite_loss` must be "raise" or "skip", got {nonfinite_loss!r}')
-        self.nonfinite_loss = nonfinite_loss
+        self.nonfinite_loss = check_nonfinite_mode(nonfinite_loss)
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         keep_teacher_out_of_ddp(self)
         if not save_teacher:
