@@ -15,6 +15,7 @@ import numbers
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+from mmengine.model import BaseModule
 from torch import nn
 
 from mmiekd.registry import MODELS
@@ -44,7 +45,7 @@ def check_probability(value, key: str = 'swap_prob', noun: str = 'a probability'
 
 
 @MODELS.register_module()
-class IAKDSwapBlock(nn.Module):
+class IAKDSwapBlock(BaseModule):
     """A student block that one teacher block can stand in for; IAKD puts it in the student's place.
 
     When :attr:`swapped` is set, the student block is not computed: the frozen teacher block (eval mode, no
@@ -55,7 +56,9 @@ class IAKDSwapBlock(nn.Module):
     submodules: the student's parameters, DDP and checkpoints see only the student block, and under
     ``copy.deepcopy`` (of the distiller, or of the student alone) a copy computes with the copy's own
     weights. Its state dict has the student block's keys without a ``student.`` level (loading accepts both),
-    so checkpoints and exported students keep mmdet's/mmpretrain's keys.
+    so checkpoints and exported students keep mmdet's/mmpretrain's keys. It is an MMEngine ``BaseModule``
+    without an ``init_cfg`` of its own, so ``init_weights`` reaches the block's own initialisation (e.g.
+    mmdet's ``zero_init_residual``, an ``init_cfg`` of the blocks of a ResNet stage) as without the wrapper.
 
     Args:
         student (nn.Module): The student block; it becomes the submodule ``student``.
@@ -66,7 +69,7 @@ class IAKDSwapBlock(nn.Module):
 
     def __init__(self, student: nn.Module, teacher: nn.Module, in_connector: nn.Module,
                  out_connector: nn.Module):
-        super().__init__()
+        super().__init__(init_cfg=None)
         self.student = student
         # Plain attributes (object.__setattr__ skips nn.Module's registration): owned elsewhere.
         object.__setattr__(self, 'teacher', teacher)

@@ -11,6 +11,7 @@ from mmengine.optim import OptimWrapper
 
 from mmiekd.engine.hooks import IAKDSwapHook
 from mmiekd.models import IAKDDistiller
+from mmiekd.models.distillers.iakd_distiller import IAKDSwapBlock
 
 STAGES = ['backbone.conv1', 'backbone.bn1'] + [f'backbone.layer{i}' for i in range(1, 5)]
 
@@ -224,3 +225,31 @@ def test_build_shape_check_leaves_connector_statistics_untouched():
     assert bns, 'ConvConnector has a BN layer'
     assert all(int(m.num_batches_tracked) == 0 and torch.equal(m.running_mean, torch.zeros_like(m.running_mean))
                for m in bns)
+
+
+def test_init_weights_reaches_the_wrapped_blocks_as_without_the_wrapper():
+    """mmdet's ResNet zero-initialises each residual block's last BN through an ``init_cfg`` of the blocks
+    themselves; MMEngine's ``init_weights`` must still reach them through ``IAKDSwapBlock`` (it did not: the
+    wrapped stages started from a different initialisation than the student alone)."""
+    from mmengine.config import Config
+    from mmengine.model import BaseModule
+    from conftest import ROOT
+    from mmiekd.registry import MODELS
+    from mmiekd.utils import with_build_scopes
+    from mmiekd.utils.model_config import load_model_cfg
+    cfg = Config.fromfile(f'{ROOT}/configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes.py')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        model = MODELS.build(with_build_scopes(cfg.model))
+        model.init_weights()
+        plain = MODELS.build(with_build_scopes(load_model_cfg(cfg.model.student, 'student')))
+        plain.init_weights()
+    assert all(m.is_init for m in model.student.modules() if isinstance(m, BaseModule))
+    for i in range(1, 5):
+        wrapped, alone = model.student.backbone.get_submodule(f'layer{i}'), plain.backbone.get_submodule(f'layer{i}')
+        assert isinstance(wrapped, IAKDSwapBlock)
+        for block, plain_block in zip(wrapped, alone):
+            # zero_init_residual: the block's last BN starts at 0 in the student alone and in the wrapped one.
+            assert torch.count_nonzero(plain_block.norm2.weight) == 0
+            assert torch.equal(block.norm2.weight, plain_block.norm2.weight)
+            assert torch.equal(block.norm1.weight, plain_block.norm1.weight)
