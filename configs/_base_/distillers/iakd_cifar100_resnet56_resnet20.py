@@ -12,8 +12,9 @@ model = dict(
 # No `find_unused_parameters`: the parameters a step does not use (swapped student blocks, idle connectors)
 # get an exact zero gradient (their sum times 0 in the total loss), so DDP reduces every parameter in every step.
 custom_hooks = [
-    # p falls linearly from 0.5 to 0 over the first 128 of 160 epochs; the last 32 train the pure student.
-    dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=128, by_epoch=True),
+    # p falls linearly from 0.5 to 0 over the first 100 of 160 epochs, before the last LR drop (epoch 120):
+    # the pure student trains 20 epochs at lr 0.01 and the last 40 at 0.001.
+    dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=100, by_epoch=True),
     dict(type='mmiekd.TeacherValHook'),
 ]
 # mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).

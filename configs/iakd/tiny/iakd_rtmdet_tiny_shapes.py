@@ -16,6 +16,6 @@ model = dict(
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002, update_buffers=True, priority=49),
     dict(type='PipelineSwitchHook', switch_epoch=0, switch_pipeline={{_base_.train_pipeline}}),
-    dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=240, by_epoch=False),
+    dict(type='mmiekd.IAKDSwapHook', p_start=0.5, p_end=0.0, schedule='linear', end=150, by_epoch=False),
 ]
 runner_type = 'mmiekd.DistillRunner'
