@@ -5,5 +5,5 @@ _base_ = ['./faster_rcnn_r50_r101.py']
 model = dict(
     student=dict(_delete_=True, cfg_path='mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'),
     ie=dict(student=['neck.fpn_convs.0', 'neck.fpn_convs.1', 'neck.fpn_convs.2'],
-            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3))
+            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3, levels=None))  # all three pairs
 optim_wrapper = dict(optimizer=dict(lr=0.01))  # RetinaNet's own mmdet setting

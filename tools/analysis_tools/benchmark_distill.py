@@ -36,6 +36,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.optim import OptimWrapper, OptimWrapperDict  # noqa: E402
 
 from mmiekd.registry import MODELS  # noqa: E402
@@ -517,6 +518,8 @@ def parse_args(argv=None):
     parser.add_argument('--swap-prob', type=float, help='IAKD: swap probability to time (default: the recipe\'s '
                         'starting probability)')
     parser.add_argument('--json', help='also write the figures to this file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, e.g. model.ie.levels=[1,2,3,4]')
     args = parser.parse_args(argv)
     if args.iters < 1 or args.warmup < 0:
         parser.error('--iters must be >= 1 and --warmup >= 0')
@@ -526,7 +529,8 @@ def parse_args(argv=None):
 def main(argv=None) -> dict:
     args = parse_args(argv)
     from launch_utils import load_config
-    cfg = load_config(argparse.Namespace(config=args.config, cfg_options=None, launcher='none', work_dir=None))
+    cfg = load_config(argparse.Namespace(config=args.config, cfg_options=args.cfg_options, launcher='none',
+                                         work_dir=None))
     cls = distiller_class(cfg.model)
     method = method_of(cls)
     if args.swap_prob is not None and method != 'iakd':

@@ -4,4 +4,4 @@ _base_ = ['./iekd_faster_rcnn_tiny_shapes.py']
 model = dict(
     student=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/retinanet_r18c8.py'),
     ie=dict(student=['neck.fpn_convs.0', 'neck.fpn_convs.1', 'neck.fpn_convs.2'],
-            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3))
+            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3, levels=None))  # all three pairs

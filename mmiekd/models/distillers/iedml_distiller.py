@@ -43,7 +43,9 @@ class IEDMLDistiller(BaseModel):
         ie (dict): ``feature`` (module name in both networks, e.g. ``'backbone.layer3'``), ``channels``
             (even; the same in both), ``factor_channels``, ``inheritance`` / ``exploration`` loss configs,
             ``recon_weight`` (weight of the online auto-encoders' reconstruction loss, default 1), ``split``
-            and ``split_seed`` (as in :class:`IEKDDistiller`: ``'natural'`` or ``'random'``).
+            and ``split_seed`` (as in :class:`IEKDDistiller`: ``'natural'`` or ``'random'``), ``pool`` (as in
+            :class:`IEKDDistiller`: the auto-encoders and encoders work on the feature average-pooled by this
+            factor; default 1, full resolution).
         dml (dict): ``logits`` (module name of the logits, e.g. ``'head.fc'``), ``tau`` and ``loss_weight`` of
             the mutual KL term (DML: tau 1, weight 1). ``None`` for no KL term.
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
@@ -62,7 +64,10 @@ class IEDMLDistiller(BaseModel):
         self.net1, self.net2 = nets
         self.eval_branch = 'net1'
         check_config_keys(ie, 'ie', required=('feature', 'channels', 'factor_channels'),
-                          optional=('inheritance', 'exploration', 'recon_weight', 'split', 'split_seed'))
+                          optional=('inheritance', 'exploration', 'recon_weight', 'split', 'split_seed', 'pool'))
+        self.pool = ie.get('pool', 1)
+        if isinstance(self.pool, bool) or not isinstance(self.pool, int) or self.pool < 1:
+            raise ValueError(f'`ie.pool` must be a positive int (1: full resolution), got {self.pool!r}')
         if ie.get('split', 'natural') not in ('natural', 'random'):
             raise ValueError(f'`ie.split` must be "natural" or "random", got {ie["split"]!r}')
         if ie['channels'] % 2:
@@ -108,7 +113,7 @@ class IEDMLDistiller(BaseModel):
         codes, recon = {}, {}
         for name in BRANCHES:
             # fp32 auto-encoder on the (maybe autocast-precision) recorded feature.
-            feature = self.recorders[name].get(self.feature).detach().float()
+            feature = self._ie_feature(name).detach().float()
             autoencoder = self.ie_heads[name].autoencoder
             codes[name] = autoencoder.encode(feature)
             recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
@@ -131,9 +136,16 @@ class IEDMLDistiller(BaseModel):
             recorder.clear()
         return log_vars
 
+    def _ie_feature(self, name: str) -> torch.Tensor:
+        """Branch ``name``'s recorded feature (N, C, H, W), average-pooled by ``ie.pool``."""
+        feature = self.recorders[name].get(self.feature)
+        if self.pool > 1:
+            feature = nn.functional.avg_pool2d(feature, self.pool, ceil_mode=True)
+        return feature
+
     def _mutual_losses(self, name: str, peer: str, peer_code: torch.Tensor) -> Dict[str, torch.Tensor]:
         head = self.ie_heads[name]
-        feature = self.recorders[name].get(self.feature)
+        feature = self._ie_feature(name)
         part_inh, part_exp = split_channels(feature, self.split_order, 'ie.channels', f"{name}'s {self.feature}")
         with torch.autocast(device_type=feature.device.type, enabled=False):
             inh = head.inheritance_encoder(part_inh.float())

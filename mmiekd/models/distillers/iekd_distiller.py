@@ -18,7 +18,8 @@ from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
 from .single_teacher_distiller import SingleTeacherDistiller, as_levels, teacher_weights_needed
 
 IE_KEYS = {'student', 'teacher', 'student_channels', 'teacher_channels', 'factor_channels', 'num_levels',
-           'shared', 'split', 'split_seed', 'mode', 'inheritance', 'exploration', 'autoencoder_ckpt'}
+           'levels', 'pool', 'shared', 'split', 'split_seed', 'mode', 'inheritance', 'exploration',
+           'autoencoder_ckpt'}
 
 
 def channel_order(channels: int, split: str, seed: int) -> torch.Tensor:
@@ -57,6 +58,12 @@ class IEKDDistiller(SingleTeacherDistiller):
             - ``factor_channels`` (int): channels of the factors (the authors: 32 for a 64-channel feature).
             - ``num_levels`` (int): number of levels of the outputs (5 for an FPN). Default 1.
               Several levels need the same channel counts (use one recipe term per width otherwise).
+            - ``levels`` (list[int], optional): the levels IE applies to (indices into the ``num_levels``
+              outputs, e.g. ``[1, 2, 3, 4]``: an FPN's P3-P6 without P2, which holds 3/4 of the pixels and
+              of IE's cost); default all. Auto-encoders and encoders exist only for these levels.
+            - ``pool`` (int): IE encodes each level after a ``pool`` x ``pool`` average pooling (stride
+              ``pool``) of the student's and the teacher's feature: ``pool**2`` times fewer pixels for the
+              auto-encoder and both encoders, in phase 1 and 2. Default 1 (full resolution, the paper).
             - ``shared`` (bool): one auto-encoder and one encoder pair for all levels instead of one per level.
             - ``split`` (str): ``'natural'`` (first half inherits, second half explores) or ``'random'`` (a
               channel permutation drawn once from ``split_seed`` and saved in checkpoints).
@@ -80,6 +87,8 @@ class IEKDDistiller(SingleTeacherDistiller):
         self.ie_mode = ie['mode']
         self.ie_shared = ie['shared']
         self.num_levels = ie['num_levels']
+        self.ie_levels = ie['levels']
+        self.ie_pool = ie['pool']
         channels = ie['student_channels']
         half = channels // 2
         # The weights of both losses are scaled by this factor (IEKDAutoEncoderHook's weight schedule).
@@ -89,7 +98,7 @@ class IEKDDistiller(SingleTeacherDistiller):
         self.register_buffer('split_order', channel_order(channels, ie['split'], ie['split_seed']))
         self.register_buffer('autoencoder_trained', torch.tensor(ie['mode'] == 'attention'))
 
-        copies = 1 if ie['shared'] else ie['num_levels']
+        copies = 1 if ie['shared'] else len(ie['levels'])
         if ie['mode'] == 'factor':
             factor = ie['factor_channels']
             self.teacher_autoencoders = nn.ModuleList(
@@ -133,7 +142,21 @@ class IEKDDistiller(SingleTeacherDistiller):
         if ie.setdefault('split', 'natural') not in ('natural', 'random'):
             raise ValueError(f'`ie.split` must be "natural" or "random", got {ie["split"]!r}')
         ie.setdefault('split_seed', 0)
-        ie.setdefault('num_levels', 1)
+        num_levels = ie.setdefault('num_levels', 1)
+        if isinstance(num_levels, bool) or not isinstance(num_levels, int) or num_levels < 1:
+            raise ValueError(f'`ie.num_levels` must be a positive int, got {num_levels!r}')
+        levels = ie.get('levels')
+        if levels is None:
+            levels = list(range(num_levels))
+        if (not isinstance(levels, (list, tuple)) or not levels
+                or any(isinstance(x, bool) or not isinstance(x, int) for x in levels)
+                or sorted(set(levels)) != list(levels) or levels[0] < 0 or levels[-1] >= num_levels):
+            raise ValueError(f'`ie.levels` must be increasing level indices in [0, ie.num_levels={num_levels}), '
+                             f'got {ie.get("levels")!r}')
+        ie['levels'] = list(levels)
+        pool = ie.setdefault('pool', 1)
+        if isinstance(pool, bool) or not isinstance(pool, int) or pool < 1:
+            raise ValueError(f'`ie.pool` must be a positive int (1: full resolution), got {pool!r}')
         ie.setdefault('shared', False)
         if mode == 'factor':
             ie.setdefault('inheritance', dict(type='mmiekd.IEInheritanceLoss'))
@@ -170,8 +193,7 @@ class IEKDDistiller(SingleTeacherDistiller):
         loss = super().recorded_reconstruction_loss()
         if self.ie_mode != 'factor':
             return loss
-        levels = self._levels(self.teacher_recorder, self.ie_teacher)
-        self._check_levels(levels, 'teacher')
+        levels = self._ie_levels(self.teacher_recorder, self.ie_teacher, 'teacher')
         return loss + sum(self._autoencoder(i).reconstruction_loss(f) for i, f in enumerate(levels))
 
     # ------------------------------------------------------------------ phase 2
@@ -187,11 +209,21 @@ class IEKDDistiller(SingleTeacherDistiller):
     def _levels(recorder, names) -> tuple:
         return tuple(level for name in names for level in as_levels(recorder.get(name)))
 
-    def _autoencoder(self, level: int) -> FactorAutoEncoder:
-        return self.teacher_autoencoders[0 if self.ie_shared else level]
+    def _ie_levels(self, recorder, names, role: str) -> tuple:
+        """The recorded outputs IE applies to (``ie.levels``), pooled by ``ie.pool``: each (N, C, H', W')."""
+        levels = self._levels(recorder, names)
+        self._check_levels(levels, role)
+        chosen = [levels[i] for i in self.ie_levels]
+        if self.ie_pool > 1:
+            chosen = [nn.functional.avg_pool2d(f, self.ie_pool, ceil_mode=True) for f in chosen]
+        return tuple(chosen)
 
-    def _encoders(self, level: int):
-        index = 0 if self.ie_shared else level
+    def _autoencoder(self, index: int) -> FactorAutoEncoder:
+        """The auto-encoder of the ``index``-th level of ``ie.levels``."""
+        return self.teacher_autoencoders[0 if self.ie_shared else index]
+
+    def _encoders(self, index: int):
+        index = 0 if self.ie_shared else index
         return self.inheritance_encoders[index], self.exploration_encoders[index]
 
     def _check_levels(self, levels, role: str) -> None:
@@ -202,10 +234,8 @@ class IEKDDistiller(SingleTeacherDistiller):
 
     def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
         losses = super().distill_losses_of_step()  # raises if phase 1 has not run
-        student_levels = self._levels(self.student_recorder, self.ie_student)
-        teacher_levels = self._levels(self.teacher_recorder, self.ie_teacher)
-        self._check_levels(student_levels, 'student')
-        self._check_levels(teacher_levels, 'teacher')
+        student_levels = self._ie_levels(self.student_recorder, self.ie_student, 'student')
+        teacher_levels = self._ie_levels(self.teacher_recorder, self.ie_teacher, 'teacher')
         loss_inh, loss_exp = 0., 0.
         for level, (feat_s, feat_t) in enumerate(zip(student_levels, teacher_levels)):
             part_inh, part_exp = self.split(feat_s)

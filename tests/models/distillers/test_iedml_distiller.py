@@ -98,3 +98,20 @@ def test_random_split_selects_the_permuted_channels():
     model.train_step(classification_batch(), optimizers(model))
     assert torch.equal(seen[0], features[0][:, order[:16]].float())
     assert torch.equal(seen[1], features[0][:, order[16:]].float())
+
+
+def test_pool_runs_the_ie_modules_on_the_pooled_feature():
+    torch.manual_seed(0)
+    model = IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, pool=2))
+    shapes = []
+    for name in ('net1', 'net2'):
+        head = model.ie_heads[name]
+        for module in (head.autoencoder.encoder, head.inheritance_encoder):
+            module.register_forward_hook(lambda m, i, o: shapes.append(tuple(i[0].shape)))
+    model.train()
+    logs = model.train_step(classification_batch(), optimizers(model))
+    # layer4 gives (4, 32, 4, 4); pooled by 2: (4, 32, 2, 2) into the auto-encoder, its half into the encoder.
+    assert sorted(set(shapes)) == [(4, 16, 2, 2), (4, 32, 2, 2)]
+    assert all(torch.isfinite(v) for v in logs.values())
+    with pytest.raises(ValueError, match=r'ie.pool'):
+        IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), ie=dict(IE, pool=0))

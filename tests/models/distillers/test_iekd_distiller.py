@@ -196,3 +196,42 @@ def test_hook_weight_schedule_decays_both_weights_at_milestones():
     assert factors == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     with pytest.raises(ValueError, match='iters.*epochs'):
         IEKDAutoEncoderHook()
+
+
+def test_levels_and_pool_choose_where_and_at_what_resolution_ie_runs():
+    two = dict(student=['backbone.layer4.0', 'backbone.layer4'], teacher=['backbone.layer4.0', 'backbone.layer4'],
+               num_levels=2)
+    model = build(dict(two, levels=[1], pool=2))
+    assert len(model.teacher_autoencoders) == 1 and len(model.exploration_encoders) == 1
+    run_phase1(model)
+    shapes, feats = [], {}
+    handles = [model.inheritance_encoders[0].register_forward_hook(lambda m, i, o: shapes.append(tuple(i[0].shape))),
+               model.student.backbone.layer4.register_forward_hook(lambda m, i, o: feats.update(s=o.detach()))]
+    data = model.data_preprocessor(classification_batch(), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    for handle in handles:
+        handle.remove()
+    # One level (the second), its 4x4 map pooled to 2x2; the inheritance half of 32 channels.
+    assert shapes == [(4, 16, 2, 2)]
+    # By hand: the loss of level 1 at 2x2 resolution equals the loss the distiller reports.
+    with torch.no_grad():
+        teacher = model.teacher.backbone(model.teacher_input(data['inputs']))[-1]
+    student = feats['s']
+    pooled_s = torch.nn.functional.avg_pool2d(student, 2)
+    pooled_t = torch.nn.functional.avg_pool2d(teacher, 2)
+    with torch.no_grad():
+        expected = model.inheritance_loss(model.inheritance_encoders[0](pooled_s[:, :16]),
+                                          model.teacher_autoencoders[0].encode(pooled_t))
+    assert losses['ie.loss_inh'].item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+@pytest.mark.parametrize('ie, pattern', [
+    (dict(levels=[1]), r'ie.levels.*\[0, ie.num_levels=1\)'),
+    (dict(num_levels=2, levels=[1, 0]), 'increasing'),
+    (dict(levels=[]), 'ie.levels'),
+    (dict(pool=0), r'ie.pool.*positive'),
+    (dict(pool=1.5), r'ie.pool'),
+])
+def test_bad_levels_and_pool_are_rejected(ie, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        build(ie)
