@@ -7,10 +7,10 @@ from typing import Optional, Sequence
 
 import torch.distributed as dist
 from mmengine.hooks import Hook
-from mmengine.registry import OPTIMIZERS
+from mmengine.registry import OPTIM_WRAPPERS, OPTIMIZERS
 
 from mmiekd.models.losses.base_distill_loss import check_loss_weight
-from mmiekd.registry import HOOKS
+from mmiekd.registry import HOOKS, LOOPS
 from mmiekd.utils.atomic_io import atomic_write
 from .distiller_of import distiller_of
 
@@ -20,7 +20,9 @@ class IEKDAutoEncoderHook(Hook):
     """Trains the teacher's auto-encoder before the student's training starts (IE-KD phase 1; also the
     paraphraser phase of FT terms of an ``mmiekd.SingleTeacherDistiller``, as the FT paper trains it first).
 
-    Runs on the training data with the teacher frozen, its own optimizer, and logs the reconstruction loss.
+    Runs ``mmiekd.IEKDPhase1Loop`` on the training data with the teacher frozen and its own optimizer, in an
+    optimizer wrapper of the run's kind (``--amp``, gradient clipping and ``--auto-scale-lr`` apply: see
+    :meth:`build_optim_wrapper`), and logs the reconstruction loss.
     When it is done the distiller's ``autoencoder_trained`` flag (a buffer, so part of every checkpoint) is
     set and a checkpoint ``iekd_autoencoder.pth`` is written and made the latest: ``--resume`` after that
     never repeats phase 1. With ``checkpoint_interval``, phase 1 also saves ``iekd_autoencoder_step_N.pth``
@@ -77,36 +79,50 @@ class IEKDAutoEncoderHook(Hook):
             return
         loader = runner.build_dataloader(copy.deepcopy(runner.cfg.train_dataloader), seed=runner.seed)
         total = self.iters or self.epochs * len(loader)
-        optim_cfg = dict(self.optimizer_cfg, params=model.autoencoder_parameters())
-        optimizer = OPTIMIZERS.build(optim_cfg)
-        runner.logger.info(f'IE-KD phase 1: training the teacher auto-encoder for {total} iterations')
+        wrapper = self.build_optim_wrapper(runner, model)
+        runner.logger.info(f'IE-KD phase 1: training the teacher auto-encoder for {total} iterations '
+                           f'({type(wrapper).__name__}, lr {wrapper.optimizer.param_groups[0]["lr"]:g})')
         model.set_autoencoder_learning(True)
         start = 1
         if self._resumed_phase1 is not None:
             start = self._resumed_phase1['step'] + 1
-            optimizer.load_state_dict(self._resumed_phase1['optimizer'])
+            wrapper.load_state_dict(self._resumed_phase1['optimizer'])
             runner.logger.info(f'IE-KD phase 1: resumed at step {start}')
-        batches = self._cycle(loader)
-        for _ in range(start - 1):  # the batches already trained on: same data order as without interruption
-            next(batches)
-        for step in range(start, total + 1):
-            data = model.data_preprocessor(next(batches), True)
-            loss = model.autoencoder_loss(data['inputs'], data['data_samples'])
-            optimizer.zero_grad()
-            loss.backward()
-            self._average_gradients(model.autoencoder_parameters())
-            optimizer.step()
-            if step % self.log_interval == 0 or step == total:
-                runner.logger.info(f'IE-KD phase 1 [{step}/{total}]  loss_recon: {loss.item():.4f}')
-                runner.visualizer.add_scalars({'ie.phase1.loss_recon': loss.item()}, step=step)
+
+        def after_step(step: int) -> None:
             if self.checkpoint_interval and step % self.checkpoint_interval == 0 and step < total:
-                self._phase1 = dict(step=step, optimizer=optimizer.state_dict())
+                self._phase1 = dict(step=step, optimizer=wrapper.state_dict())
                 self._save_and_point(runner, f'iekd_autoencoder_step_{step}.pth')
+
+        LOOPS.build(dict(type='mmiekd.IEKDPhase1Loop', runner=runner, dataloader=loader, model=model, iters=total,
+                         optim_wrapper=wrapper, start_step=start, log_interval=self.log_interval,
+                         after_step=after_step)).run()
         self._phase1 = None
         self._average_buffers(model.autoencoders())
         model.finish_autoencoder_phase()
         self._save_and_point(runner, 'iekd_autoencoder.pth')
         runner.logger.info('IE-KD phase 1 done; saved iekd_autoencoder.pth')
+
+    def build_optim_wrapper(self, runner, model):
+        """The phase-1 optimizer (``optimizer``) in an optimizer wrapper of the run's own kind.
+
+        The wrapper's type and its ``clip_grad``, ``dtype`` and ``loss_scale`` come from the run's
+        ``optim_wrapper`` (so ``--amp`` and gradient clipping apply to phase 1 too; a per-branch constructor
+        config gives a plain ``OptimWrapper``), and the LR is scaled as MMEngine's ``--auto-scale-lr`` scales
+        the run's (``auto_scale_lr.enable``: world size x batch size / ``base_batch_size``).
+        """
+        run_cfg = dict(runner.cfg.get('optim_wrapper') or {})
+        wrapper_cfg = dict(type='OptimWrapper')
+        if 'constructor' not in run_cfg:
+            wrapper_cfg.update({k: run_cfg[k] for k in ('type', '_scope_', 'clip_grad', 'dtype', 'loss_scale')
+                                if k in run_cfg})
+        optim_cfg = dict(self.optimizer_cfg, params=model.autoencoder_parameters())
+        auto_scale = getattr(runner, 'auto_scale_lr', None) or runner.cfg.get('auto_scale_lr')
+        if auto_scale and auto_scale.get('enable', False):
+            real = runner.world_size * runner.cfg.train_dataloader['batch_size']
+            optim_cfg['lr'] = optim_cfg['lr'] * real / auto_scale['base_batch_size']
+        wrapper_cfg['optimizer'] = OPTIMIZERS.build(optim_cfg)
+        return OPTIM_WRAPPERS.build(wrapper_cfg)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if self._phase1 is not None:
@@ -114,24 +130,6 @@ class IEKDAutoEncoderHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         self._resumed_phase1 = checkpoint.get('iekd_phase1')
-
-    @staticmethod
-    def _cycle(loader):
-        epoch = 0
-        while True:
-            if hasattr(loader.sampler, 'set_epoch'):
-                loader.sampler.set_epoch(epoch)
-            yield from loader
-            epoch += 1
-
-    @staticmethod
-    def _average_gradients(params) -> None:
-        # Phase 1 runs outside DDP (the auto-encoder is frozen when DDP wraps the model): keep ranks equal.
-        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
-            for param in params:
-                if param.grad is not None:
-                    dist.all_reduce(param.grad)
-                    param.grad /= dist.get_world_size()
 
     @staticmethod
     def _average_buffers(modules) -> None:
