@@ -1,35 +1,24 @@
 """Evaluates the frozen teacher once, so the student's validation metrics are logged beside its own."""
 from typing import Dict, Optional
 
-import torch
 from mmengine.hooks import Hook
 
-from mmiekd.registry import HOOKS
+from mmiekd.registry import HOOKS, LOOPS
 from .distiller_of import distiller_of
 
 
 def evaluate_with(runner, model, attribute: str, value) -> Dict[str, float]:
-    """Runs the validation dataloader and evaluator with ``model.<attribute>`` set to ``value`` (which makes
-    the model predict with another network), then restores it. Returns the metrics."""
+    """The metrics of the run's validation with ``model.<attribute>`` set to ``value`` (another network of the
+    distiller), through ``mmiekd.NetworkValLoop`` on the run's val dataloader and evaluator."""
     loop = runner.val_loop
-    previous = getattr(model, attribute)
-    setattr(model, attribute, value)
-    was_training = runner.model.training
-    runner.model.eval()
-    try:
-        with torch.no_grad():
-            for data_batch in loop.dataloader:
-                outputs = runner.model.val_step(data_batch)
-                loop.evaluator.process(data_samples=outputs, data_batch=data_batch)
-        return loop.evaluator.evaluate(len(loop.dataloader.dataset))
-    finally:
-        setattr(model, attribute, previous)
-        runner.model.train(was_training)
+    return LOOPS.build(dict(type='mmiekd.NetworkValLoop', runner=runner, dataloader=loop.dataloader,
+                            evaluator=loop.evaluator, model=model, attribute=attribute, value=value)).run()
 
 
 @HOOKS.register_module()
 class TeacherValHook(Hook):
-    """Runs the validation loop's dataloader and evaluator on the teacher before training starts.
+    """Validates the teacher before training starts (``mmiekd.NetworkValLoop`` on the run's validation
+    dataloader and evaluator).
 
     The metrics are logged once (``Teacher: coco/bbox_mAP: ...``) and then added to every validation
     log as ``teacher/<metric>``, next to the student's, so the gap is visible throughout training.

@@ -1,4 +1,5 @@
 from .distill_runner import DistillRunner
 from .iekd_phase1_loop import IEKDPhase1Loop
+from .network_val_loop import NetworkValLoop
 
-__all__ = ['DistillRunner', 'IEKDPhase1Loop']
+__all__ = ['DistillRunner', 'IEKDPhase1Loop', 'NetworkValLoop']
