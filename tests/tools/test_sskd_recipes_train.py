@@ -47,3 +47,19 @@ def test_classification_recipe_trains_on_embedded_digits(tmp_path, digits_data):
     assert [k for k in ('sskd.loss_stage1', 'sskd.loss_stage2', 'sskd.loss_stage3') if k in records[3]]
     assert 'student.loss' in records[4]
     assert any('accuracy/top1' in r for r in scalars(work_dir))
+
+
+def test_lr_restart_replays_the_warmup_at_every_stage_through_the_real_runner(tmp_path, digits_data):
+    """SSKDStageHook(restart_lr=True) in a real MMEngine run: the rebuilt schedulers replay an iteration-based
+    warm-up at each boundary (2-iteration stages and head phase; warm-up factor 0.1 then 1, base LR 0.1)."""
+    config = write_config(tmp_path / 'restart.py', f"""
+_base_ = ['{ROOT}/configs/sskd/tiny/sskd_cifar_resnet56_resnet20_digits.py']
+model = dict(stages=[dict(student=f'backbone.layer{{i}}', teacher=f'backbone.layer{{i}}', length=2) for i in (1, 2, 3)],
+             head_length=2)
+custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=False, restart_lr=True)]
+param_scheduler = dict(_delete_=True, type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2)
+""")
+    work_dir = str(tmp_path / 'restart')
+    output(train_digits_recipe(config, work_dir, digits_data, 8))
+    lrs = [round(r['lr'], 6) for r in sorted((r for r in scalars(work_dir) if 'loss' in r), key=lambda r: r['iter'])]
+    assert lrs == [0.01, 0.1] * 4

@@ -84,6 +84,11 @@ class PreviewRunner(SimpleNamespace):
     def wrap_model(self, model_wrapper_cfg, model):
         return model
 
+    def build_param_scheduler(self, scheduler_cfg):
+        """As ``Runner.build_param_scheduler`` (SSKD's restarts build the schedulers again)."""
+        return build_schedulers(scheduler_cfg, self.optim_wrapper, len(self.train_dataloader), self.max_epochs,
+                                self.max_iters)
+
 
 def iters_per_epoch_of(cfg, world_size: Optional[int] = None) -> int:
     """Iterations per epoch of the train dataloader of ``cfg`` (builds the dataset: it must be on disk)."""
@@ -97,8 +102,9 @@ def iters_per_epoch_of(cfg, world_size: Optional[int] = None) -> int:
     return math.ceil(math.ceil(len(dataset) / world_size) / batch)
 
 
-def build_schedulers(cfg, optim_wrapper, iters_per_epoch: int, max_epochs: int, max_iters: int):
-    """The param schedulers as ``Runner.build_param_scheduler`` builds them (list, or dict per optimizer)."""
+def build_schedulers(schedulers, optim_wrapper, iters_per_epoch: int, max_epochs: int, max_iters: int):
+    """The param schedulers of the ``param_scheduler`` config ``schedulers``, as ``Runner.build_param_scheduler``
+    builds them (a list, or a dict per optimizer)."""
     from mmengine.optim import OptimWrapperDict
     from mmengine.registry import PARAM_SCHEDULERS
 
@@ -112,7 +118,6 @@ def build_schedulers(cfg, optim_wrapper, iters_per_epoch: int, max_epochs: int, 
                 item, default_args=dict(optimizer=wrapper, epoch_length=iters_per_epoch)))
         return built
 
-    schedulers = cfg.get('param_scheduler')
     if not schedulers:
         return [] if not isinstance(optim_wrapper, OptimWrapperDict) else {k: [] for k in optim_wrapper.keys()}
     if isinstance(optim_wrapper, OptimWrapperDict):
@@ -202,8 +207,8 @@ class Pieces:
         with _quiet():  # mmengine's constructor logs every parameter that a paramwise_cfg skips
             real = build_optim_wrapper(self.model, copy.deepcopy(cfg.optim_wrapper))
         self.optim_wrapper, self.lr_groups = stand_in_optim_wrapper(real)
-        self.schedulers = build_schedulers(cfg, self.optim_wrapper, self.iters_per_epoch, self.max_epochs,
-                                           self.max_iters)
+        self.schedulers = build_schedulers(cfg.get('param_scheduler'), self.optim_wrapper, self.iters_per_epoch,
+                                           self.max_epochs, self.max_iters)
         self.hooks = []
         self.phase1 = None  # IE-KD / FT phase 1: (iterations, lr)
         self.pipeline_switch = None
@@ -329,8 +334,6 @@ def _simulate(pieces: Pieces, resume: Optional[dict], keep_states: bool) -> dict
     for hook in pieces.hooks:
         if not isinstance(hook, IEKDAutoEncoderHook):  # its before_train is phase 1, reported above
             hook.before_train(runner)
-    iter_schedulers = [s for s in _all_schedulers(pieces.schedulers) if not s.by_epoch]
-    epoch_schedulers = [s for s in _all_schedulers(pieces.schedulers) if s.by_epoch]
     last = None
     previous_stage = None
 
@@ -350,8 +353,10 @@ def _simulate(pieces: Pieces, resume: Optional[dict], keep_states: bool) -> dict
         last = values
 
     def after_iter(epoch_for_log: int):
-        for scheduler in iter_schedulers:
-            scheduler.step()
+        # The runner's current schedulers (SSKD's restarts replace them in place), as ParamSchedulerHook.
+        for scheduler in _all_schedulers(pieces.schedulers):
+            if not scheduler.by_epoch:
+                scheduler.step()
         done = runner.iter + 1
         if not pieces.by_epoch:
             if done % _val_interval_at(pieces, done) == 0 or done == pieces.max_iters:
@@ -374,8 +379,9 @@ def _simulate(pieces: Pieces, resume: Optional[dict], keep_states: bool) -> dict
                 record(runner.epoch)
                 after_iter(runner.epoch)
                 runner.iter += 1
-            for scheduler in epoch_schedulers:
-                scheduler.step()
+            for scheduler in _all_schedulers(pieces.schedulers):
+                if scheduler.by_epoch:
+                    scheduler.step()
             runner.epoch += 1
             if runner.epoch >= pieces.val_begin and (runner.epoch % _val_interval_at(pieces, runner.epoch) == 0
                                                      or runner.epoch == pieces.max_epochs):

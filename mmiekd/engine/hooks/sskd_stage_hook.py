@@ -1,4 +1,6 @@
 """Moves an SSKD model through its stages (and the head phase) as training progresses."""
+import copy
+
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -26,7 +28,9 @@ class SSKDStageHook(Hook):
             schedulers (LinearLR, MultiStepLR, StepLR, ExponentialLR) keep scaled through the stage.
     """
 
-    priority = 'HIGH'  # before the optimizer step of the iteration that starts a stage
+    # Before RuntimeInfoHook (VERY_HIGH) records the iteration's LR for the log, so that a restarted LR is
+    # the one logged; and before the optimizer step of the iteration that starts a stage.
+    priority = 'HIGHEST'
 
     def __init__(self, by_epoch: bool = True, restart_lr: bool = False, stage_lr_scale: float = 1.0):
         if isinstance(stage_lr_scale, bool) or not isinstance(stage_lr_scale, (int, float)) or stage_lr_scale <= 0:
@@ -104,20 +108,24 @@ class SSKDStageHook(Hook):
 
     @staticmethod
     def _restart_schedulers(runner) -> None:
-        """Every LR/momentum scheduler starts again as if built at this boundary.
+        """Every LR/momentum scheduler starts again as if built at this boundary: they are built again.
 
-        The optimizer's values go back to their initial ones, then each scheduler takes its first step again,
-        in the config's order (so a warm-up's start factor applies now). MMEngine counts a scheduler's window
-        (``begin``, ``end``) and its milestones in its own steps since it was built: iterations for
-        ``by_epoch=False`` schedulers, epochs for ``by_epoch=True`` ones, whatever the stages count. So the
-        schedule of ``param_scheduler`` is the schedule *of a stage*, replayed from each boundary.
+        The optimizer's values go back to their initial ones, then the runner builds ``param_scheduler`` anew
+        (its public ``build_param_scheduler``, in the config's order, so a warm-up's start factor applies now)
+        and the new schedulers take the old ones' places in ``runner.param_schedulers``, which the
+        scheduler hook steps and checkpoints save. MMEngine counts a scheduler's window (``begin``, ``end``)
+        and milestones in its own steps since it was built: iterations for ``by_epoch=False`` schedulers,
+        epochs for ``by_epoch=True`` ones, whatever the stages count. So ``param_scheduler`` is the schedule
+        *of a stage*, replayed from each boundary.
         """
-        schedulers = runner.param_schedulers or []
-        groups = list(schedulers.values()) if isinstance(schedulers, dict) else [schedulers]
-        for scheduler in (s for group in groups for s in group):
+        schedulers = runner.param_schedulers
+        if not schedulers:
+            return
+        groups = schedulers if isinstance(schedulers, dict) else {None: schedulers}
+        for scheduler in (s for group in groups.values() for s in group):
             for param_group in scheduler.optimizer.param_groups:
                 param_group[scheduler.param_name] = param_group[f'initial_{scheduler.param_name}']
-        for scheduler in (s for group in groups for s in group):
-            scheduler._global_step = -1  # noqa: SLF001  (MMEngine's step counter of the window)
-            scheduler.last_step = -1
-            scheduler.step()
+        rebuilt = runner.build_param_scheduler(copy.deepcopy(runner.cfg.get('param_scheduler')))
+        rebuilt = rebuilt if isinstance(rebuilt, dict) else {None: rebuilt}
+        for key, group in groups.items():
+            group[:] = rebuilt[key]  # in place: the list the runner and its hooks hold

@@ -26,9 +26,13 @@ def sskd(lengths, head):
                     for i, n in enumerate(lengths)])
 
 
-def fake_runner(model, schedulers, max_iters=None, max_epochs=None):
+def fake_runner(model, schedulers, max_iters=None, max_epochs=None, scheduler_cfgs=None, optimizer=None):
+    # build_param_scheduler: as MMEngine's runner builds `param_scheduler` (the hook rebuilds them at restarts).
     return SimpleNamespace(model=model, param_schedulers=schedulers, logger=MMLogger.get_instance('sskd_test'),
-                           message_hub=MessageHub.get_instance('sskd_test'), cfg={}, iter=0, epoch=0,
+                           message_hub=MessageHub.get_instance('sskd_test'),
+                           cfg=dict(param_scheduler=scheduler_cfgs or []), iter=0, epoch=0,
+                           build_param_scheduler=lambda cfgs: [PARAM_SCHEDULERS.build(dict(c, optimizer=optimizer))
+                                                               for c in cfgs],
                            max_iters=max_iters or sum(model.lengths), max_epochs=max_epochs or sum(model.lengths))
 
 
@@ -37,7 +41,8 @@ def simulate(hook_by_epoch, scheduler_cfgs, lengths, head, iters_per_epoch, epoc
     model = sskd(lengths, head)
     optimizer = torch.optim.SGD(model.parameters(), lr=base_lr)
     schedulers = [PARAM_SCHEDULERS.build(dict(cfg, optimizer=optimizer)) for cfg in scheduler_cfgs]
-    runner = fake_runner(model, schedulers, max_iters=epochs * iters_per_epoch, max_epochs=epochs)
+    runner = fake_runner(model, schedulers, max_iters=epochs * iters_per_epoch, max_epochs=epochs,
+                         scheduler_cfgs=scheduler_cfgs, optimizer=optimizer)
     runner.optim_wrapper = SimpleNamespace(optimizer=optimizer)
     hook = SSKDStageHook(by_epoch=hook_by_epoch, **dict(dict(restart_lr=True), **hook_args))
     hook.before_train(runner)
@@ -51,10 +56,10 @@ def simulate(hook_by_epoch, scheduler_cfgs, lengths, head, iters_per_epoch, epoc
             lrs.append(round(optimizer.param_groups[0]['lr'], 6))
             stages.append(int(model.stage))
             optimizer.step()
-            for scheduler in schedulers:
+            for scheduler in runner.param_schedulers:  # the runner's list: rebuilt in place at restarts
                 if not scheduler.by_epoch:
                     scheduler.step()
-        for scheduler in schedulers:
+        for scheduler in runner.param_schedulers:
             if scheduler.by_epoch:
                 scheduler.step()
     return lrs, stages
