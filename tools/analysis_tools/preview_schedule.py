@@ -171,7 +171,7 @@ def _all_schedulers(schedulers) -> list:
 class Pieces:
     """Everything the dry run steps through, built from a config (see the module docstring)."""
 
-    def __init__(self, cfg, iters_per_epoch: int):
+    def __init__(self, cfg, iters_per_epoch: int, model=None):
         from mmengine.logging import MessageHub, MMLogger
         from mmengine.optim import build_optim_wrapper
         from mmengine.registry import HOOKS, MODELS, init_default_scope
@@ -198,9 +198,11 @@ class Pieces:
         self.ckpt_by_epoch = checkpoint.get('by_epoch', True)
         self.ckpt_interval = int(checkpoint.get('interval', -1))
 
-        with teacher_weights_not_needed(), _quiet():
-            self.model = MODELS.build(copy.deepcopy(cfg.model))
-            self.model.train()
+        if model is None:  # (a model of the same config may be handed over: building is most of the cost)
+            with teacher_weights_not_needed(), _quiet():
+                model = MODELS.build(copy.deepcopy(cfg.model))
+        self.model = model
+        self.model.train()
         # The recipe's optimizer wrapper on the real model gives the real parameter groups; the dry run steps a
         # stand-in with one parameter per distinct group (same hyper-parameters), which every scheduler and
         # hook treats as it treats the groups it stands for.
@@ -412,11 +414,16 @@ def check_resume(cfg, iters_per_epoch: int, full: Optional[dict] = None, points:
     full = full or simulate(Pieces(cfg, iters_per_epoch), keep_states=True)
     problems = []
     indices = range(len(full['snapshots'])) if points is None else points
+    model = Pieces(cfg, iters_per_epoch).model  # built once: each resumed run starts from its fresh state
+    fresh = copy.deepcopy(model.state_dict())
     for index in indices:
         snapshot = full['snapshots'][index]
         if snapshot['iter'] >= len(full['states']):
             continue
-        resumed = simulate(Pieces(cfg, iters_per_epoch), resume=snapshot, keep_states=True)
+        model.load_state_dict(fresh)
+        if hasattr(model, 'set_stage'):
+            model.set_stage(int(model.stage))
+        resumed = simulate(Pieces(cfg, iters_per_epoch, model=model), resume=snapshot, keep_states=True)
         expected = full['states'][snapshot['iter']:]
         if resumed['states'] != expected:
             at = next((i for i, (a, b) in enumerate(zip(resumed['states'], expected)) if a != b),
