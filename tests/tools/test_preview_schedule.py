@@ -1,5 +1,5 @@
-"""tools/analysis_tools/preview_schedule.py: every shipped recipe's whole schedule, dry-run, against what its
-comments and README promise (LR of every iteration, SSKD stages, IAKD's p, IE-KD phase 1), resume from
+"""tools/analysis_tools/preview_schedule.py: every shipped recipe builds its real models and keeps, dry-run, the
+whole schedule its comments and README promise (LR of every iteration, SSKD stages, IAKD's p, IE-KD phase 1), resume from
 checkpoint points, and the old SSKD LR-restart defect caught."""
 import glob
 import json
@@ -9,11 +9,13 @@ import sys
 
 import pytest
 from conftest import ROOT
+from mmengine.config import Config
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
 import preview_schedule as ps  # noqa: E402
 
 from mmiekd.engine.hooks import SSKDStageHook  # noqa: E402
+from mmiekd.utils import register_all_modules  # noqa: E402
 
 RECIPES = sorted(osp.relpath(p, osp.join(ROOT, 'configs'))
                  for p in glob.glob(osp.join(ROOT, 'configs', '*', '**', '*.py'), recursive=True)
@@ -135,10 +137,28 @@ def assert_lr(doc: dict, recipe: str, fam: dict, method: dict) -> None:
         assert all(close(o, ratio * a) for o, a in zip(others, lrs)), f'{recipe}: LR group {g}'
 
 
+def check_build(path: str, model) -> None:
+    """The recipe inherits an upstream runtime, selects mmiekd's runner, and its real model (built by the dry
+    run, teacher weights not loaded) freezes the teacher and distils something."""
+    register_all_modules(init_default_scope=False)
+    raw = Config.fromfile(path)
+    assert raw.get('default_scope') in ('mmdet', 'mmpretrain'), 'recipes inherit an upstream runtime'
+    assert raw.train_dataloader and raw.optim_wrapper and raw.train_cfg
+    if hasattr(model, 'teacher'):
+        assert raw.get('runner_type') == 'mmiekd.DistillRunner', 'recipes select the crash-safe runner'
+        assert all(not p.requires_grad for p in model.teacher.parameters())
+        assert getattr(model, 'terms', None) or hasattr(model, 'ie_student') or hasattr(model, 'stages') \
+            or hasattr(model, 'blocks'), 'a distillation recipe distils something'
+
+
 def check_recipe(recipe: str, cfg_options=None) -> dict:
     fam, path = family(recipe), osp.join(ROOT, 'configs', recipe)
     method = method_promise(recipe, fam)
-    doc = ps.preview(ps.load(path, cfg_options), fam['ipe'])
+    cfg = ps.load(path, cfg_options)
+    pieces = ps.Pieces(cfg, fam['ipe'])
+    if cfg_options is None:
+        check_build(path, pieces.model)
+    doc = ps.preview(cfg, fam['ipe'], pieces=pieces)
     assert doc['max_iters'] == fam['iters'], f'{recipe}: {doc["max_iters"]} iterations, promised {fam["iters"]}'
     assert_lr(doc, recipe, fam, method)
     assert doc['validations'][-1]['iter'] == doc['max_iters'] and doc['checkpoints'][-1]['iter'] == doc['max_iters']

@@ -434,9 +434,9 @@ def check_resume(cfg, iters_per_epoch: int, full: Optional[dict] = None, points:
     return problems
 
 
-def preview(cfg, iters_per_epoch: int, keep_states: bool = False) -> dict:
-    """The JSON document of the dry run (see the module docstring)."""
-    pieces = Pieces(cfg, iters_per_epoch)
+def preview(cfg, iters_per_epoch: int, keep_states: bool = False, pieces: Optional[Pieces] = None) -> dict:
+    """The JSON document of the dry run (see the module docstring); ``pieces`` if already built."""
+    pieces = pieces or Pieces(cfg, iters_per_epoch)
     run = simulate(pieces, keep_states=keep_states)
     doc = dict(iters_per_epoch=pieces.iters_per_epoch, max_iters=pieces.max_iters,
                max_epochs=pieces.max_epochs if pieces.by_epoch else None, by_epoch=pieces.by_epoch,
