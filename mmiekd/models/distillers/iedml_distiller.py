@@ -111,15 +111,16 @@ class IEDMLDistiller(BaseModel):
             with optim_wrapper[name].optim_context(self), self.recorders[name].recording():
                 task[name] = getattr(self, name)(inputs, samples, mode='loss')
         codes, recon = {}, {}
+        features = {name: self._ie_feature(name) for name in BRANCHES}  # pooled once per step
         for name in BRANCHES:
             # fp32 auto-encoder on the (maybe autocast-precision) recorded feature.
-            feature = self._ie_feature(name).detach().float()
+            feature = features[name].detach().float()
             autoencoder = self.ie_heads[name].autoencoder
             codes[name] = autoencoder.encode(feature)
             recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
         mutual = {}
         for name, peer in zip(BRANCHES, reversed(BRANCHES)):
-            mutual[name] = self._mutual_losses(name, peer, codes[peer].detach())
+            mutual[name] = self._mutual_losses(name, peer, codes[peer].detach(), features[name])
             mutual[name][f'{name}.loss_recon'] = self.recon_weight * recon[name]
         every_term = {k: v for terms in mutual.values() for k, v in terms.items()}
         if not all_finite(every_term):
@@ -143,9 +144,11 @@ class IEDMLDistiller(BaseModel):
             feature = nn.functional.avg_pool2d(feature, self.pool, ceil_mode=True)
         return feature
 
-    def _mutual_losses(self, name: str, peer: str, peer_code: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def _mutual_losses(self, name: str, peer: str, peer_code: torch.Tensor,
+                       feature: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+        """Branch ``name``'s IE and DML terms; ``feature``: its pooled IE feature, if already computed."""
         head = self.ie_heads[name]
-        feature = self._ie_feature(name)
+        feature = self._ie_feature(name) if feature is None else feature
         part_inh, part_exp = split_channels(feature, self.split_order, 'ie.channels', f"{name}'s {self.feature}")
         with torch.autocast(device_type=feature.device.type, enabled=False):
             inh = head.inheritance_encoder(part_inh.float())
