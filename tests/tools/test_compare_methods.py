@@ -113,11 +113,23 @@ def test_classification_track_on_a_folder_dataset(tmp_path, digits_data):
         for cls in ('0', '1', '7'):
             src = osp.join(digits_data, split, cls)
             shutil.copytree(src, data / split / f'digit_{cls}', dirs_exist_ok=True)
-    doc = cm.main(['--data-root', str(data), '--task', 'cls', '--methods', 'kd', '--seeds', '2', '--iters', '10',
-                   '--teacher-iters', '10', '--work-dir', str(tmp_path / 'work'), '--batch-size', '8'])
+    # KD with its term off and the task loss at full weight: the student alone, run through the distiller (the
+    # teacher built, initialised and validated; one validation against the student alone's four).
+    doc = cm.main(['--data-root', str(data), '--task', 'cls', '--methods', 'student', '--seeds', '2', '--iters', '12',
+                   '--teacher-iters', '10', '--work-dir', str(tmp_path / 'work'), '--batch-size', '8',
+                   '--variant', 'kd_off=kd', 'model.distill.logits.loss.loss_weight=0.0',
+                   'model.student.head.loss.loss_weight=1.0'])
     assert doc['metric'] == 'accuracy/top1'
-    assert all(0 <= v <= 100 for v in doc['methods']['kd']['seeds'])
-    assert 'num_classes=3' in (tmp_path / 'work' / 'kd' / 'seed0' / 'config.py').read_text()
+    assert all(0 <= v <= 100 for v in doc['methods']['kd_off']['seeds'])
+    assert 'num_classes=3' in (tmp_path / 'work' / 'kd_off' / 'seed0' / 'config.py').read_text()
+    # Paired runs: the same seed gives the same initial student, data, draws, hence the same training.
+    for seed in (0, 1):
+        alone = json.loads((tmp_path / 'work' / 'student' / f'seed{seed}' / 'result.json').read_text())
+        off = json.loads((tmp_path / 'work' / 'kd_off' / f'seed{seed}' / 'result.json').read_text())
+        assert len(alone['val_curve']) == 4 and len(off['curves']['loss']) == 12
+        assert off['curves']['loss'] == alone['curves']['loss']
+        assert off['value'] == alone['value']
+    assert doc['methods']['kd_off']['diff_vs_student']['mean'] == 0
 
 
 def test_bad_arguments_are_refused(tmp_path):

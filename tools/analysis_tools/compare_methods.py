@@ -294,6 +294,8 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
         overrides['model.teacher_ckpt'] = teacher_ckpt  # a variant may name a teacher of its own
     cfg.merge_from_dict(overrides)
     cfg.randomness = dict(seed=seed)
+    # Paired runs: validations (more of them for the student alone) leave the training's random stream alone.
+    cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [dict(type='mmiekd.ValRandomStateHook')]
     cfg.train_cfg.val_interval = iters // validations if iters % validations == 0 else iters
     return cfg
 

@@ -12,6 +12,7 @@ from mmengine.registry import OPTIM_WRAPPERS, OPTIMIZERS
 from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import HOOKS, LOOPS
 from mmiekd.utils.atomic_io import atomic_write
+from mmiekd.utils.random_state import random_state_kept
 from .distiller_of import distiller_of
 
 
@@ -77,6 +78,17 @@ class IEKDAutoEncoderHook(Hook):
         if bool(model.autoencoder_trained):
             runner.logger.info('IE-KD phase 1: the teacher auto-encoder is already trained (checkpoint); skipped')
             return
+        # Phase 1 leaves the run's random generators as it found them (the student then draws what it would
+        # draw alone with the same seed).
+        with random_state_kept():
+            self._phase1_loop(runner, model)
+        self._phase1 = None
+        self._average_buffers(model.autoencoders())
+        model.finish_autoencoder_phase()
+        self._save_and_point(runner, 'iekd_autoencoder.pth')
+        runner.logger.info('IE-KD phase 1 done; saved iekd_autoencoder.pth')
+
+    def _phase1_loop(self, runner, model) -> None:
         loader = runner.build_dataloader(copy.deepcopy(runner.cfg.train_dataloader), seed=runner.seed)
         total = self.iters or self.epochs * len(loader)
         wrapper = self.build_optim_wrapper(runner, model)
@@ -97,11 +109,6 @@ class IEKDAutoEncoderHook(Hook):
         LOOPS.build(dict(type='mmiekd.IEKDPhase1Loop', runner=runner, dataloader=loader, model=model, iters=total,
                          optim_wrapper=wrapper, start_step=start, log_interval=self.log_interval,
                          after_step=after_step)).run()
-        self._phase1 = None
-        self._average_buffers(model.autoencoders())
-        model.finish_autoencoder_phase()
-        self._save_and_point(runner, 'iekd_autoencoder.pth')
-        runner.logger.info('IE-KD phase 1 done; saved iekd_autoencoder.pth')
 
     def build_optim_wrapper(self, runner, model):
         """The phase-1 optimizer (``optimizer``) in an optimizer wrapper of the run's own kind.

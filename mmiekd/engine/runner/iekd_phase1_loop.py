@@ -5,6 +5,7 @@ import torch.distributed as dist
 from mmengine.runner import BaseLoop
 
 from mmiekd.registry import LOOPS
+from mmiekd.utils.random_state import random_state_kept
 
 
 def _average_gradients(params) -> None:
@@ -26,7 +27,8 @@ class IEKDPhase1Loop(BaseLoop):
     ``--auto-scale-lr`` (applied by whoever builds it, e.g. ``mmiekd.IEKDAutoEncoderHook``) hold in phase 1
     as in training. Under DDP the gradients are averaged over the ranks before each update. The data order
     continues across epochs of the dataloader (``set_epoch``), and ``start_step`` skips the batches of steps
-    already done, so a resumed phase 1 sees the batches an uninterrupted one would.
+    already done, so a resumed phase 1 sees the batches an uninterrupted one would. The global random
+    generators and the sampler's epoch are left as phase 1 found them.
 
     Args:
         runner: The MMEngine runner (its ``logger`` and ``visualizer`` log the loss).
@@ -58,6 +60,17 @@ class IEKDPhase1Loop(BaseLoop):
             epoch += 1
 
     def run(self) -> None:
+        # Phase 1 draws (data augmentation, dataloader seeds) from the run's generators; the student's
+        # training after it draws what it would without phase 1 (the student alone with the same seed).
+        # The sampler's epoch too: the training's first epoch is the one it would be without phase 1.
+        sampler = getattr(self.dataloader, 'sampler', None)
+        epoch = getattr(sampler, 'epoch', None)
+        with random_state_kept():
+            self._run()
+        if epoch is not None and hasattr(sampler, 'set_epoch'):
+            sampler.set_epoch(epoch)
+
+    def _run(self) -> None:
         model, wrapper = self.model, self.optim_wrapper
         batches = self._batches()
         for _ in range(self.start_step - 1):  # the batches already trained on

@@ -5,6 +5,7 @@ import torch
 from mmengine.runner import BaseLoop
 
 from mmiekd.registry import LOOPS
+from mmiekd.utils.random_state import random_state_kept
 
 
 @LOOPS.register_module()
@@ -15,7 +16,8 @@ class NetworkValLoop(BaseLoop):
 
     Unlike MMEngine's ``ValLoop`` it calls no hooks: it is run by hooks (``mmiekd.TeacherValHook``,
     ``mmiekd.PeerValHook``) inside or beside the student's validation, whose checkpoint-best and logging hooks
-    must only see the student's metrics.
+    must only see the student's metrics. It leaves the global random generators as it found them, so the
+    training after it draws what it would draw without this validation.
 
     Args:
         runner: The MMEngine runner.
@@ -40,7 +42,8 @@ class NetworkValLoop(BaseLoop):
         was_training = runner.model.training
         runner.model.eval()
         try:
-            with torch.no_grad():
+            # The run's random stream is left as it was: a teacher validation changes nothing in training.
+            with torch.no_grad(), random_state_kept():
                 for data_batch in self.dataloader:
                     outputs = runner.model.val_step(data_batch)
                     self.evaluator.process(data_samples=outputs, data_batch=data_batch)

@@ -21,7 +21,7 @@ from torch import nn
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import check_module_name, evaluating
-from .single_teacher_distiller import SingleTeacherDistiller
+from .single_teacher_distiller import SingleTeacherDistiller, end_of_build
 
 
 def check_probability(value, key: str = 'swap_prob', noun: str = 'a probability') -> float:
@@ -171,6 +171,7 @@ class IAKDDistiller(SingleTeacherDistiller):
         self.swap_blocks: List[Optional[IAKDSwapBlock]] = [None] * len(self.blocks)
         for index in sorted(range(len(self.blocks)), key=lambda i: -self.blocks[i]['student'].count('.')):
             self.swap_blocks[index] = self._wrap(index, self.blocks[index])
+        end_of_build(self)
 
     # ------------------------------------------------------------------ construction
     def _wrap(self, index: int, block: dict) -> IAKDSwapBlock:

@@ -17,7 +17,8 @@ from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
 from .iekd_distiller import channel_order, split_channels
 from .output_recorder import OutputRecorder, check_module_name
-from .single_teacher_distiller import all_finite, build_networks, on_nonfinite_loss
+from .single_teacher_distiller import (all_finite, build_networks, end_of_build, init_weights_student_first,
+                                      on_nonfinite_loss)
 
 BRANCHES = ('net1', 'net2')
 
@@ -59,8 +60,9 @@ class IEDMLDistiller(BaseModel):
     def __init__(self, net1: Union[str, dict], net2: Union[str, dict], ie: dict,
                  dml: Optional[dict] = dict(logits='head.fc', tau=1.0, loss_weight=1.0),
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
-        nets, data_preprocessor = build_networks(dict(net1=net1, net2=net2), data_preprocessor)
+        nets, data_preprocessor, random_state = build_networks(dict(net1=net1, net2=net2), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self._random_state_after_student = random_state
         self.net1, self.net2 = nets
         self.eval_branch = 'net1'
         check_config_keys(ie, 'ie', required=('feature', 'channels', 'factor_channels'),
@@ -92,6 +94,11 @@ class IEDMLDistiller(BaseModel):
         self.recon_weight = float(ie.get('recon_weight', 1.0))
         self.dml_loss = MODELS.build(dict(type='mmiekd.KDLoss', tau=dml.get('tau', 1.0),
                                           loss_weight=dml.get('loss_weight', 1.0))) if dml else None
+        end_of_build(self)
+
+    def init_weights(self):
+        """``net1`` initialised as without distillation (it is the network validated), then the rest."""
+        init_weights_student_first(self.net1, super().init_weights)
 
     def branch_modules(self, name: str) -> nn.ModuleList:
         """What the optimizer of branch ``name`` updates: the network and its IE modules."""

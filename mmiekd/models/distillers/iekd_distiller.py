@@ -15,7 +15,7 @@ from mmiekd.registry import MODELS
 from mmiekd.utils.checkpoint import load_weights_strictly
 from mmiekd.utils.model_config import with_build_scopes
 from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
-from .single_teacher_distiller import SingleTeacherDistiller, as_levels, teacher_weights_needed
+from .single_teacher_distiller import SingleTeacherDistiller, as_levels, end_of_build, teacher_weights_needed
 
 IE_KEYS = {'student', 'teacher', 'student_channels', 'teacher_channels', 'factor_channels', 'num_levels',
            'levels', 'pool', 'shared', 'split', 'split_seed', 'mode', 'inheritance', 'exploration',
@@ -112,6 +112,7 @@ class IEKDDistiller(SingleTeacherDistiller):
         if ie.get('autoencoder_ckpt') and teacher_weights_needed():
             load_weights_strictly(self.teacher_autoencoders, ie['autoencoder_ckpt'], 'ie.autoencoder_ckpt')
             self.autoencoder_trained.fill_(True)
+        end_of_build(self)
 
     # ------------------------------------------------------------------ construction
     @staticmethod

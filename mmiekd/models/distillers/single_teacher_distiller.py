@@ -2,7 +2,7 @@
 import contextlib
 import copy
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import MessageHub, print_log
@@ -13,6 +13,7 @@ from mmiekd.registry import MODELS
 from mmiekd.utils.checkpoint import load_weights_strictly
 from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
 from mmiekd.utils.mmcv_cpu_half import mmcv_cpu_half_ops
+from mmiekd.utils.random_state import get_random_state, random_state_kept, set_random_state
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
 from .teacher_inputs import TeacherInputAdapter
 
@@ -28,28 +29,59 @@ def as_levels(output) -> Tuple[torch.Tensor, ...]:
 
 
 def build_networks(specs: Dict[str, Union[str, dict]],
-                   data_preprocessor: Optional[Union[dict, nn.Module]]) -> Tuple[List[BaseModel], nn.Module]:
+                   data_preprocessor: Optional[Union[dict, nn.Module]]
+                   ) -> Tuple[List[BaseModel], nn.Module, Dict[str, Any]]:
     """Builds the networks of a distiller, each from a config dict, ``pkg::path`` or local config file.
 
     MMPretrain configs describe normalisation once, beside the data; the runner passes it to the distiller as
     a dict ``data_preprocessor``, which goes to every network whose own config has none.
+
+    The first network (the student) is built from the run's random stream exactly as the runner would build
+    it alone; the others draw inside :func:`mmiekd.utils.random_state_kept`. The distiller restores the
+    returned state when its construction ends (:func:`end_of_build`), so that whatever else it builds
+    (connectors, auto-encoders, build-time checks) leaves the run's stream where the student alone leaves it.
 
     Args:
         specs (dict): ``{config key: model spec}``, e.g. ``{'student': ..., 'teacher': ...}``; keys name errors.
         data_preprocessor (dict | nn.Module, optional): The distiller's ``data_preprocessor`` argument.
 
     Returns:
-        tuple: The built networks (in ``specs`` order) and the preprocessor the distiller uses: the given
-        module, else the first network's.
+        tuple: The built networks (in ``specs`` order), the preprocessor the distiller uses (the given
+        module, else the first network's) and the random state right after the first network was built.
     """
     cfgs = [load_model_cfg(spec, key) for key, spec in specs.items()]
     if isinstance(data_preprocessor, dict):
         for cfg in cfgs:
             cfg.setdefault('data_preprocessor', copy.deepcopy(data_preprocessor))
-    networks = [MODELS.build(cfg) for cfg in cfgs]
+    networks = [MODELS.build(cfgs[0])]
+    state = get_random_state()
+    with random_state_kept():
+        networks += [MODELS.build(cfg) for cfg in cfgs[1:]]
     if not isinstance(data_preprocessor, nn.Module):
         data_preprocessor = networks[0].data_preprocessor
-    return networks, data_preprocessor
+    return networks, data_preprocessor, state
+
+
+def end_of_build(distiller: nn.Module) -> None:
+    """Called last in a distiller's ``__init__`` (and in each subclass's): the run's random stream is set back
+    to where the student alone would leave it (the state :func:`build_networks` returned, kept in
+    ``distiller._random_state_after_student``)."""
+    set_random_state(distiller._random_state_after_student)
+
+
+def init_weights_student_first(student: nn.Module, init_rest: Callable[[], None]) -> None:
+    """A distiller's ``init_weights``: the student's own initialisation first, from the run's random stream as
+    without distillation, then ``init_rest`` (the distiller's ``BaseModule.init_weights``, which skips the
+    initialised student) with the stream kept, so that training draws what the student alone would draw.
+
+    Args:
+        student (nn.Module): The network whose initialisation must match the run without distillation.
+        init_rest (callable): Initialises everything else.
+    """
+    if hasattr(student, 'init_weights') and not getattr(student, 'is_init', False):
+        student.init_weights()
+    with random_state_kept():
+        init_rest()
 
 
 _TEACHER_WEIGHTS = dict(needed=True)
@@ -183,9 +215,10 @@ class SingleTeacherDistiller(BaseModel):
         if teacher_precision not in _PRECISIONS:
             raise ValueError(f'`teacher_precision` must be one of {list(_PRECISIONS)}, got {teacher_precision!r}')
         check_nonfinite_mode(nonfinite_loss)
-        (student_model, teacher_model), data_preprocessor = build_networks(
+        (student_model, teacher_model), data_preprocessor, random_state = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self._random_state_after_student = random_state
         self.student = student_model
         self.teacher = teacher_model
         self.eval_teacher = False
@@ -217,6 +250,12 @@ class SingleTeacherDistiller(BaseModel):
             self.register_buffer('autoencoder_trained', torch.tensor(False))
             SingleTeacherDistiller.set_autoencoder_learning(self, False)
         self._check_shapes_at_build()
+        end_of_build(self)
+
+    def init_weights(self):
+        """The student's initialisation as without distillation, then the rest (see
+        :func:`init_weights_student_first`)."""
+        init_weights_student_first(self.student, super().init_weights)
 
     # ------------------------------------------------------------------ construction
     def _add_term(self, name: str, cfg: dict) -> None:

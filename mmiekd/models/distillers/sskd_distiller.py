@@ -17,7 +17,8 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import (all_finite, build_networks, check_nonfinite_mode, keep_teacher_out_of_ddp,
+from .single_teacher_distiller import (all_finite, build_networks, check_nonfinite_mode, end_of_build,
+                                       init_weights_student_first, keep_teacher_out_of_ddp,
                                        leave_teacher_out_of_checkpoints, on_nonfinite_loss, prepare_frozen_teacher)
 from .teacher_inputs import TeacherInputAdapter
 
@@ -50,9 +51,10 @@ class SSKDDistiller(BaseModel):
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
                  save_teacher: bool = False, nonfinite_loss: str = 'raise',
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
-        (student_model, teacher_model), data_preprocessor = build_networks(
+        (student_model, teacher_model), data_preprocessor, random_state = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self._random_state_after_student = random_state
         self.student = student_model
         self.teacher = teacher_model
         self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
@@ -80,6 +82,11 @@ class SSKDDistiller(BaseModel):
         self.register_buffer('stage', torch.tensor(0))
         self.set_stage(0)
         self._check_shapes_at_build()
+        end_of_build(self)
+
+    def init_weights(self):
+        """The student's initialisation as without distillation, then the rest."""
+        init_weights_student_first(self.student, super().init_weights)
 
     # ------------------------------------------------------------------ construction
     def _check_shapes_at_build(self) -> None:

@@ -89,3 +89,33 @@ def test_the_hook_builds_the_runs_wrapper_kind_with_clipping_and_scaled_lr():
     plain, _ = runner(optim_wrapper=dict(constructor='mmiekd.BranchOptimWrapperConstructor'))
     assert type(hook.build_optim_wrapper(plain, model)) is OptimWrapper
     assert hook.build_optim_wrapper(plain, model).optimizer.param_groups[0]['lr'] == pytest.approx(0.08)
+
+
+class _Sampler:
+    """A sampler with an epoch, as mmengine's DefaultSampler."""
+    epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+
+class _Loader(list):
+    sampler = _Sampler()
+
+
+def test_the_loop_leaves_the_random_generators_and_the_samplers_epoch_as_it_found_them():
+    model = distiller()
+    model.set_autoencoder_learning(True)
+    loader = _Loader(classification_batch(seed=i) for i in range(2))
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+
+    def draw(step):  # phase 1 drawing random numbers (augmentation, dataloader seeds) on every step
+        torch.rand(10)
+
+    IEKDPhase1Loop(runner()[0], loader, model, 5, OptimWrapper(torch.optim.SGD(model.autoencoder_parameters(), lr=0.1)),
+                   log_interval=5, after_step=draw).run()
+    # 5 steps over 2 batches went through epochs 0, 1 and 2; the training's first epoch is still epoch 0.
+    assert loader.sampler.epoch == 0
+    assert torch.equal(torch.rand(3), expected)

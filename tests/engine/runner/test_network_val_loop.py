@@ -2,6 +2,7 @@
 from types import SimpleNamespace
 
 import pytest
+import torch
 from torch import nn
 
 from mmiekd.registry import LOOPS
@@ -13,6 +14,7 @@ class Picker(nn.Module):
         self.eval_branch = 'net1'
 
     def val_step(self, batch):
+        torch.rand(5)  # a prediction that draws random numbers
         if batch == 'bad':
             raise RuntimeError('broken batch')
         return [(self.eval_branch, self.training)]
@@ -53,3 +55,12 @@ def test_restores_after_an_error():
     with pytest.raises(RuntimeError, match='broken batch'):
         loop.run()
     assert model.eval_branch == 'net1' and model.training
+
+
+def test_leaves_the_random_generators_as_it_found_them():
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    _, _, loop = build(Batches(['a', 'b', 'c']))
+    loop.run()
+    assert torch.equal(torch.rand(3), expected)  # the training after a teacher validation draws as without it
