@@ -1,7 +1,7 @@
 # SSKD on RTMDet: student RTMDet-s, teacher RTMDet-l (mmdet's configs, model-zoo teacher), mmdet's 300-epoch
 # recipe (EMAHook, pipeline switch) split into four 10-epoch CSPNeXt stages and a 260-epoch head phase. The
-# stages are half as wide in the student (64/128/256/512 against 128/256/512/1024): a 1x1 adaptor per stage
-# maps the student's output to the teacher's for the mimic loss (adaptors are dropped after their stage).
+# stages are half as wide in the student (64/128/256/512 against 128/256/512/1024): a 1x1 connector per stage
+# maps the student's output to the teacher's for the mimic loss (connectors are dropped after their stage).
 _base_ = ['mmdet::rtmdet/rtmdet_s_8xb32-300e_coco.py']
 _widths = [(64, 128), (128, 256), (256, 512), (512, 1024)]
 model = dict(
@@ -11,7 +11,7 @@ model = dict(
     teacher=dict(cfg_path='mmdet::rtmdet/rtmdet_l_8xb32-300e_coco.py'),
     teacher_ckpt='https://download.openmmlab.com/mmdetection/v3.0/rtmdet/rtmdet_l_8xb32-300e_coco/rtmdet_l_8xb32-300e_coco_20220719_112030-5a0be7c4.pth',
     stages=[dict(student=f'backbone.stage{i + 1}', teacher=f'backbone.stage{i + 1}', length=10,
-                 adaptor=dict(type='mmiekd.ConvConnector', in_channels=s, out_channels=t))
+                 connector=dict(type='mmiekd.ConvConnector', in_channels=s, out_channels=t))
             for i, (s, t) in enumerate(_widths)],
     head_length=260)
 # The schedule of one phase, replayed from each stage boundary by SSKDStageHook(restart_lr=True): mmdet's

@@ -16,7 +16,7 @@ RECIPES = [(f'{m}/tiny/{prefix}_{family}_tiny_shapes.py', family)
     ('sskd/tiny/sskd_rtmdet_tiny_shapes.py', 'rtmdet'), ('iakd/tiny/iakd_rtmdet_tiny_shapes.py', 'rtmdet')]
 # SSKD: through the four stages and into the head phase within the test's iterations.
 SHORT_SSKD = ("model = dict(stages=[dict(student=f'backbone.stage{i + 1}', teacher=f'backbone.stage{i + 1}', "
-              "length=1, adaptor=dict(type='mmiekd.ConvConnector', in_channels=16 * 2**i, "
+              "length=1, connector=dict(type='mmiekd.ConvConnector', in_channels=16 * 2**i, "
               "out_channels=32 * 2**i)) for i in range(4)], head_length=1)\n")
 
 

@@ -6,7 +6,7 @@ from conftest import ROOT, TINY_RUNTIME, run_tool, train_digits_recipe, write_co
 from test_train_test_tools import scalars
 
 SHORT_STAGES = ("model = dict(stages=[dict(student=f'backbone.layer{i + 1}', teacher=f'backbone.layer{i + 1}', "
-                "length=2, adaptor=dict(type='mmiekd.ConvConnector', in_channels=8 * 2**i, "
+                "length=2, connector=dict(type='mmiekd.ConvConnector', in_channels=8 * 2**i, "
                 "out_channels=16 * 2**i)) for i in range(4)], head_length=2)\n")
 
 
@@ -37,21 +37,11 @@ def test_detection_recipe_runs_every_stage_then_the_head_and_resumes_mid_stage(t
     assert any('coco/bbox_mAP' in r for r in scalars(work_dir))
 
 
-def test_classification_recipe_trains_on_embedded_digits(tmp_path, digits_data):
-    work_dir = str(tmp_path / 'cls')
-    log = output(train_digits_recipe(
-        'sskd/tiny/sskd_cifar_resnet56_resnet20_digits.py', work_dir, digits_data, 4,
-        'model.stages.0.length=1', 'model.stages.1.length=1', 'model.stages.2.length=1', 'model.head_length=1'))
-    assert 'SSKD: head phase from iteration 4' in log
-    records = {r['iter']: r for r in scalars(work_dir) if 'loss' in r}
-    assert [k for k in ('sskd.loss_stage1', 'sskd.loss_stage2', 'sskd.loss_stage3') if k in records[3]]
-    assert 'student.loss' in records[4]
-    assert any('accuracy/top1' in r for r in scalars(work_dir))
-
-
-def test_lr_restart_replays_the_warmup_at_every_stage_through_the_real_runner(tmp_path, digits_data):
-    """SSKDStageHook(restart_lr=True) in a real MMEngine run: the rebuilt schedulers replay an iteration-based
-    warm-up at each boundary (2-iteration stages and head phase; warm-up factor 0.1 then 1, base LR 0.1)."""
+def test_classification_recipe_trains_on_embedded_digits_and_replays_the_warmup_at_every_stage(tmp_path,
+                                                                                               digits_data):
+    """The CIFAR recipe on the digits through the real runner, with SSKDStageHook(restart_lr=True): every stage
+    mimics, the head phase trains the task, and the rebuilt schedulers replay an iteration-based warm-up at each
+    boundary (2-iteration stages and head phase; warm-up factor 0.1 then 1, base LR 0.1)."""
     config = write_config(tmp_path / 'restart.py', f"""
 _base_ = ['{ROOT}/configs/sskd/tiny/sskd_cifar_resnet56_resnet20_digits.py']
 model = dict(stages=[dict(student=f'backbone.layer{{i}}', teacher=f'backbone.layer{{i}}', length=2) for i in (1, 2, 3)],
@@ -60,6 +50,11 @@ custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=False, restart_lr=Tru
 param_scheduler = dict(_delete_=True, type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2)
 """)
     work_dir = str(tmp_path / 'restart')
-    output(train_digits_recipe(config, work_dir, digits_data, 8))
-    lrs = [round(r['lr'], 6) for r in sorted((r for r in scalars(work_dir) if 'loss' in r), key=lambda r: r['iter'])]
+    log = output(train_digits_recipe(config, work_dir, digits_data, 8))
+    assert 'SSKD: head phase from iteration 7' in log
+    records = {r['iter']: r for r in scalars(work_dir) if 'loss' in r}
+    assert [f'sskd.loss_stage{i}' in records[2 * i] for i in (1, 2, 3)] == [True] * 3
+    assert 'student.loss' in records[7] and 'student.loss' in records[8]
+    assert any('accuracy/top1' in r for r in scalars(work_dir))
+    lrs = [round(records[i]['lr'], 6) for i in sorted(records)]
     assert lrs == [0.01, 0.1] * 4

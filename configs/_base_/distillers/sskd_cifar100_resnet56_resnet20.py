@@ -1,5 +1,5 @@
 # SSKD on CIFAR: ResNet-56 teacher, ResNet-20 student. The three stages (16/32/64 channels, equal in both
-# networks, so no adaptor) are transferred one after the other, then the classifier is trained alone.
+# networks, so no connector) are transferred one after the other, then the classifier is trained alone.
 model = dict(
     type='mmiekd.SSKDDistiller',
     student=dict(cfg_path='mmiekd::_base_/models/cifar100_resnet20.py'),

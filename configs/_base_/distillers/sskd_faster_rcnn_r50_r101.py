@@ -1,5 +1,5 @@
 # SSKD for detection: Faster R-CNN FPN, student ResNet-50, teacher ResNet-101 (mmdet's own configs). The four
-# ResNet stages (256/512/1024/2048 channels in both, so no adaptor) are transferred one by one, then the head
+# ResNet stages (256/512/1024/2048 channels in both, so no connector) are transferred one by one, then the head
 # phase trains neck + RPN + RoI head with the detection losses, backbone frozen. The student's backbone starts
 # from mmdet's ImageNet weights like the student alone, with no stage frozen by mmdet (SSKD decides).
 model = dict(

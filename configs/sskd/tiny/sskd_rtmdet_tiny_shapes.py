@@ -1,5 +1,5 @@
 # configs/sskd/rtmdet_s_l.py shrunk for CPU runs on the embedded shapes data: a tiny RTMDet student (CSPNeXt
-# stages 16/32/64/128 channels) and a twice-as-wide teacher, an adaptor per stage, four 40-iteration stages
+# stages 16/32/64/128 channels) and a twice-as-wide teacher, a connector per stage, four 40-iteration stages
 # and a 140-iteration head phase, with RTMDet's EMA and pipeline-switch hooks.
 _base_ = ['../../_base_/tiny/shapes_runtime.py']
 model = dict(
@@ -8,7 +8,7 @@ model = dict(
     teacher=dict(cfg_path='mmiekd::_base_/tiny/rtmdet_w025.py'),
     teacher_ckpt=None,
     stages=[dict(student=f'backbone.stage{i + 1}', teacher=f'backbone.stage{i + 1}', length=40,
-                 adaptor=dict(type='mmiekd.ConvConnector', in_channels=16 * 2**i, out_channels=32 * 2**i))
+                 connector=dict(type='mmiekd.ConvConnector', in_channels=16 * 2**i, out_channels=32 * 2**i))
             for i in range(4)],
     head_length=140)
 custom_hooks = [

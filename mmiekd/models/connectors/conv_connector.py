@@ -11,7 +11,7 @@ from mmiekd.registry import MODELS
 
 @MODELS.register_module()
 class ConvConnector(BaseModule):
-    """Channel adaptor for feature maps: ``conv1x1 -> norm``.
+    """Channel connector for feature maps: ``conv1x1 -> norm``.
 
     Args:
         in_channels (int): Student channels C_s.

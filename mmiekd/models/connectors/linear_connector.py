@@ -8,7 +8,7 @@ from mmiekd.registry import MODELS
 
 @MODELS.register_module()
 class LinearConnector(BaseModule):
-    """Width adaptor for vectors.
+    """Width connector for vectors.
 
     Args:
         in_features (int): Student width D_s.

@@ -1,11 +1,12 @@
 """SSKD: stage-by-stage knowledge transfer, then the task head alone (Gao et al., arXiv 1812.01819).
 
 Stage k trains the student's backbone stage k (the stem too, in stage 1) to mimic the teacher's stage-k
-output (MSE, through a 1x1 conv + BN adaptor where channels differ); earlier stages are frozen, later ones
+output (MSE, through a 1x1 conv + BN connector where channels differ); earlier stages are frozen, later ones
 do not run, and neither network runs past stage k. Then the head phase trains everything after the backbone
 with the task loss alone; the backbone is frozen and the teacher is not run. No loss weight is balanced
 against another. ``mmiekd.SSKDStageHook`` moves the model from stage to stage.
 """
+import warnings
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -32,7 +33,8 @@ class SSKDDistiller(BaseModel):
         teacher_ckpt (str, optional): Teacher weights (loaded strictly, on CPU, with the safe loader).
         stages (list[dict]): In forward order, one per backbone stage: ``student`` and ``teacher`` module
             names (e.g. ``'backbone.layer1'``), ``length`` (iterations or epochs, as the hook counts), and
-            ``adaptor`` (a connector config, e.g. ``mmiekd.ConvConnector``, where channels differ).
+            ``connector`` (e.g. ``mmiekd.ConvConnector``, where channels differ; ``adaptor``, its former name,
+            is still read, with a deprecation warning).
             The student's stage modules must be children of one module (the backbone), listed in the order
             they are registered; children before the first stage (the stem) are trained with stage 1, and a
             child with parameters after it that is in no stage is an error.
@@ -68,8 +70,11 @@ class SSKDDistiller(BaseModel):
         if not isinstance(head_length, int) or head_length < 1:
             raise ValueError(f'`head_length` must be a positive int, got {head_length!r}')
         self.lengths = [s['length'] for s in self.stages] + [head_length]
-        self.adaptors = nn.ModuleList(
-            MODELS.build(with_build_scopes(s['adaptor'])) if s.get('adaptor') else nn.Identity() for s in self.stages)
+        self.connectors = nn.ModuleList(
+            MODELS.build(with_build_scopes(s['connector'])) if s.get('connector') else nn.Identity()
+            for s in self.stages)
+        # Checkpoints written before the connectors had their name (keys ``adaptors.<i>.*``) still load.
+        self.register_load_state_dict_pre_hook(_rename_adaptor_keys)
         self.stage_params = self._assign_parameters()
         # Each stage stops both networks right after its module (a backbone stage runs once per forward).
         self.student_recorders = [OutputRecorder(self.student, [s['student']], stop_early=True, role='student',
@@ -97,9 +102,9 @@ class SSKDDistiller(BaseModel):
         teacher_out = probe_outputs(self.teacher, [s['teacher'] for s in self.stages], self.teacher_input(dummy))
         for index, stage in enumerate(self.stages):
             if stage['student'] in student_out and stage['teacher'] in teacher_out:
-                with evaluating(self.adaptors[index]):
-                    adapted = self.adaptors[index](student_out[stage['student']])
-                self._check_stage_shape(index, adapted, teacher_out[stage['teacher']])
+                with evaluating(self.connectors[index]):
+                    connected = self.connectors[index](student_out[stage['student']])
+                self._check_stage_shape(index, connected, teacher_out[stage['teacher']])
 
     def _check_stage_shape(self, index: int, student_out: torch.Tensor, teacher_out: torch.Tensor) -> None:
         if student_out.shape[1:] == teacher_out.shape[1:]:
@@ -107,10 +112,10 @@ class SSKDDistiller(BaseModel):
         stage = self.stages[index]
         hint = ''
         if student_out.dim() == 4 and student_out.shape[1] != teacher_out.shape[1]:
-            hint = (f' Add `adaptor=dict(type=\'mmiekd.ConvConnector\', in_channels={student_out.shape[1]}, '
+            hint = (f' Add `connector=dict(type=\'mmiekd.ConvConnector\', in_channels={student_out.shape[1]}, '
                     f'out_channels={teacher_out.shape[1]})` to the stage.')
         raise ValueError(f'`stages[{index}]`: the student\'s "{stage["student"]}" output has shape '
-                         f'{tuple(student_out.shape)} (after the adaptor, if any) and the teacher\'s '
+                         f'{tuple(student_out.shape)} (after the connector, if any) and the teacher\'s '
                          f'"{stage["teacher"]}" output has shape {tuple(teacher_out.shape)}.{hint}')
 
     def _check_stages(self, stages) -> List[dict]:
@@ -119,7 +124,8 @@ class SSKDDistiller(BaseModel):
         checked = []
         for i, stage in enumerate(stages):
             key = f'stages[{i}]'
-            check_config_keys(stage, key, required=('student', 'teacher', 'length'), optional=('adaptor', ))
+            stage = _renamed_adaptor(stage, key)
+            check_config_keys(stage, key, required=('student', 'teacher', 'length'), optional=('connector', ))
             if not isinstance(stage['length'], int) or stage['length'] < 1:
                 raise ValueError(f'`{key}.length` must be a positive int, got {stage["length"]!r}')
             check_module_name(self.student, stage['student'], f'{key}.student', 'student')
@@ -142,7 +148,7 @@ class SSKDDistiller(BaseModel):
         if positions != sorted(positions):
             raise ValueError(f'`stages`: the student stages must be listed in forward order {sorted(short, key=children.index)}, '
                              f'got {short}')
-        params: List[List[nn.Parameter]] = [list(self.adaptors[i].parameters()) for i in range(len(names))]
+        params: List[List[nn.Parameter]] = [list(self.connectors[i].parameters()) for i in range(len(names))]
         for child_name, child in parent.named_children():
             if child_name in short:
                 params[short.index(child_name)] += list(child.parameters())
@@ -181,7 +187,7 @@ class SSKDDistiller(BaseModel):
             raise ValueError(f'stage must be in [0, {self.num_stages}], got {index}')
         self.stage.fill_(index)
         self.student.requires_grad_(False)
-        self.adaptors.requires_grad_(False)
+        self.connectors.requires_grad_(False)
         for param in self.parameters():
             param.grad = None  # a frozen parameter gets no weight decay or momentum step (its grad is None)
         for param in self.stage_params[index]:
@@ -202,7 +208,7 @@ class SSKDDistiller(BaseModel):
             for i, stage in enumerate(self.stages):
                 if i < index:
                     self.student.get_submodule(stage['student']).eval()
-                    self.adaptors[i].eval()
+                    self.connectors[i].eval()
             if index > 0:
                 short = {s['student'].rsplit('.', 1)[-1] for s in self.stages}
                 first = [n for n, _ in parent.named_children()].index(self.stages[0]['student'].rsplit('.', 1)[-1])
@@ -231,7 +237,7 @@ class SSKDDistiller(BaseModel):
             self.teacher.extract_feat(self.teacher_input(inputs))
         with student_rec.recording():
             self.student.extract_feat(inputs)
-        student_out = self.adaptors[index](student_rec.get(stage['student']))
+        student_out = self.connectors[index](student_rec.get(stage['student']))
         teacher_out = teacher_rec.get(stage['teacher'])
         student_rec.clear()
         teacher_rec.clear()
@@ -240,3 +246,23 @@ class SSKDDistiller(BaseModel):
             mimic = F.mse_loss(student_out.float(), teacher_out.float())
         losses = {f'sskd.loss_stage{index + 1}': self.loss_weight * mimic}
         return losses if all_finite(losses) else on_nonfinite_loss(self, losses, self.nonfinite_loss)
+
+
+def _renamed_adaptor(stage: dict, key: str) -> dict:
+    """A stage config with ``adaptor`` (the former name) read as ``connector``, the name of every method."""
+    if 'adaptor' not in stage:
+        return stage
+    if 'connector' in stage:
+        raise KeyError(f'`{key}`: give `connector` only (`adaptor` is its former name), got both')
+    warnings.warn(f'`{key}.adaptor` is deprecated: name it `connector` (as in every mmiekd distiller)',
+                  DeprecationWarning, stacklevel=4)
+    stage = dict(stage)
+    stage['connector'] = stage.pop('adaptor')
+    return stage
+
+
+def _rename_adaptor_keys(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                         error_msgs) -> None:
+    old = prefix + 'adaptors.'
+    for key in [k for k in state_dict if k.startswith(old)]:
+        state_dict[prefix + 'connectors.' + key[len(old):]] = state_dict.pop(key)

@@ -17,7 +17,7 @@ from mmiekd.registry import MODELS
 from mmiekd.utils import random_state_kept
 
 SSKD_STAGES = [dict(student=f'backbone.layer{i + 1}', teacher=f'backbone.layer{i + 1}', length=2,
-                    adaptor=dict(type='mmiekd.ConvConnector', in_channels=s, out_channels=t))
+                    connector=dict(type='mmiekd.ConvConnector', in_channels=s, out_channels=t))
                for i, (s, t) in enumerate([(4, 8), (8, 16), (16, 32), (32, 64)])]
 WIDER = dict(type='mmiekd.ConvConnector', in_channels=4, out_channels=8)
 NARROWER = dict(type='mmiekd.ConvConnector', in_channels=8, out_channels=4)

@@ -12,7 +12,7 @@ from mmiekd.models import SSKDDistiller
 def stages(lengths=(2, 2, 2, 2)):
     widths = [(4, 8), (8, 16), (16, 32), (32, 64)]
     return [dict(student=f'backbone.layer{i + 1}', teacher=f'backbone.layer{i + 1}', length=n,
-                 adaptor=dict(type='mmiekd.ConvConnector', in_channels=s, out_channels=t))
+                 connector=dict(type='mmiekd.ConvConnector', in_channels=s, out_channels=t))
             for i, ((s, t), n) in enumerate(zip(widths, lengths))]
 
 
@@ -39,10 +39,10 @@ def steps(model, n=2, weight_decay=1e-2):
 
 
 @pytest.mark.parametrize('index', [0, 1, 3])
-def test_stage_trains_only_its_stage_and_adaptor(index):
+def test_stage_trains_only_its_stage_and_connector(index):
     model = build()
     model.set_stage(index)
-    student, adaptors = snapshot(model.student), snapshot(model.adaptors)
+    student, connectors = snapshot(model.student), snapshot(model.connectors)
     teacher = snapshot(model.teacher)
     logs = steps(model)
     assert set(logs[-1]) == {'loss', f'sskd.loss_stage{index + 1}'}, 'no task loss while transferring'
@@ -51,7 +51,7 @@ def test_stage_trains_only_its_stage_and_adaptor(index):
     allowed = (stage_prefix, 'backbone.conv1', 'backbone.bn1') if index == 0 else (stage_prefix, )  # + stem
     assert moved and all(k.startswith(allowed) for k in moved), sorted(moved)[:5]
     assert any('running_mean' in k for k in moved), 'the trained stage updates its own BN statistics'
-    assert {k.split('.')[0] for k in changed(adaptors, model.adaptors)} == {str(index)}
+    assert {k.split('.')[0] for k in changed(connectors, model.connectors)} == {str(index)}
     assert not changed(teacher, model.teacher)
 
 
@@ -113,8 +113,25 @@ def test_bad_stage_lists_are_rejected_at_build(mutate, error, pattern):
         build(mutate(stages()))
 
 
-def test_shape_mismatch_without_adaptor_is_reported_at_build_naming_the_stage_and_both_shapes():
-    no_adaptor = [{k: v for k, v in s.items() if k != 'adaptor'} for s in stages()]
+def test_shape_mismatch_without_connector_is_reported_at_build_naming_the_stage_and_both_shapes():
+    no_connector = [{k: v for k, v in s.items() if k != 'connector'} for s in stages()]
     with pytest.raises(ValueError, match=r'stages\[0\].*\(1, 4, 64, 64\).*\(1, 8, 64, 64\).*in_channels=4, '
                                          r'out_channels=8'):
-        build(no_adaptor)
+        build(no_connector)
+
+
+def test_adaptor_the_former_name_of_connector_is_read_with_a_warning_and_old_checkpoints_load():
+    old_style = [{('adaptor' if k == 'connector' else k): v for k, v in s.items()} for s in stages()]
+    with pytest.warns(DeprecationWarning, match=r'stages\[0\]\.adaptor.*connector'):
+        model = SSKDDistiller(student=tiny_classifier(4), teacher=tiny_classifier(8), stages=old_style,
+                              head_length=2)
+    assert model.connectors[0].conv.in_channels == 4 and model.connectors[3].conv.out_channels == 64
+    with pytest.raises(KeyError, match=r'stages\[0\].*`connector` only'):
+        build([dict(s, adaptor=s['connector']) for s in stages()])
+    # A checkpoint written when the connectors were ``adaptors.<i>`` loads strictly into ``connectors.<i>``.
+    reference = build()
+    old_checkpoint = {k.replace('connectors.', 'adaptors.', 1) if k.startswith('connectors.') else k: v + 1
+                      if k == 'connectors.1.conv.weight' else v for k, v in reference.state_dict().items()}
+    assert 'adaptors.1.conv.weight' in old_checkpoint
+    model.load_state_dict(old_checkpoint, strict=True)
+    assert torch.equal(model.connectors[1].conv.weight, reference.connectors[1].conv.weight + 1)
