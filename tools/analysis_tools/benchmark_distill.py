@@ -283,7 +283,7 @@ def bench_teacher_based(bench: Bench) -> dict:
     if distiller.needs_teacher:
         def teacher_forward():
             distiller.run_teacher(data['inputs'], data['data_samples'])
-            distiller.teacher_recorder.clear()
+            distiller.recorders['teacher'].clear()
 
         components['teacher'] = teacher_forward
     if method == 'iekd':
@@ -319,7 +319,7 @@ def iekd_method_step(distiller, data) -> Callable[[], None]:
     so the distiller's next step is unaffected.
     """
     inputs, samples = data['inputs'], data['data_samples']
-    student_rec, teacher_rec = distiller.student_recorder, distiller.teacher_recorder
+    student_rec, teacher_rec = distiller.recorders['student'], distiller.recorders['teacher']
     distiller.run_teacher(inputs, samples)
     with torch.no_grad(), student_rec.recording():
         distiller.student(inputs, samples, mode='loss')
@@ -428,7 +428,7 @@ def bench_sskd(bench: Bench) -> dict:
 
 def sskd_teacher_forward(distiller, inputs, index: int) -> Callable[[], None]:
     """The teacher's forward exactly as SSKDDistiller.loss runs it in stage ``index``: up to the stage."""
-    recorder = distiller.teacher_recorders[index]
+    recorder = distiller.recorders['teacher'][index]
 
     def run():
         with torch.no_grad(), recorder.recording():

@@ -194,7 +194,7 @@ class IEKDDistiller(SingleTeacherDistiller):
         loss = super().recorded_reconstruction_loss()
         if self.ie_mode != 'factor':
             return loss
-        levels = self._ie_levels(self.teacher_recorder, self.ie_teacher, 'teacher')
+        levels = self._ie_levels(self.recorders['teacher'], self.ie_teacher, 'teacher')
         return loss + sum(self._autoencoder(i).reconstruction_loss(f) for i, f in enumerate(levels))
 
     # ------------------------------------------------------------------ phase 2
@@ -235,8 +235,8 @@ class IEKDDistiller(SingleTeacherDistiller):
 
     def distill_losses_of_step(self) -> Dict[str, torch.Tensor]:
         losses = super().distill_losses_of_step()  # raises if phase 1 has not run
-        student_levels = self._ie_levels(self.student_recorder, self.ie_student, 'student')
-        teacher_levels = self._ie_levels(self.teacher_recorder, self.ie_teacher, 'teacher')
+        student_levels = self._ie_levels(self.recorders['student'], self.ie_student, 'student')
+        teacher_levels = self._ie_levels(self.recorders['teacher'], self.ie_teacher, 'teacher')
         loss_inh, loss_exp = 0., 0.
         for level, (feat_s, feat_t) in enumerate(zip(student_levels, teacher_levels)):
             part_inh, part_exp = self.split(feat_s)

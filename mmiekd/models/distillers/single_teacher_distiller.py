@@ -237,11 +237,12 @@ class SingleTeacherDistiller(BaseModel):
         for index, (student_name, teacher_name) in enumerate(extra_outputs):
             check_module_name(self.student, student_name, f'extra_outputs[{index}]', 'student')
             check_module_name(self.teacher, teacher_name, f'extra_outputs[{index}]', 'teacher')
-        self.student_recorder = OutputRecorder(
-            self.student, [t.student for t in self.terms.values()] + [s for s, _ in extra_outputs], role='student')
-        self.teacher_recorder = OutputRecorder(
-            self.teacher, [t.teacher for t in self.terms.values()] + [t for _, t in extra_outputs],
-            stop_early=True, role='teacher')
+        # Every distiller's recorders are ``recorders[<network name>]``.
+        self.recorders = dict(
+            student=OutputRecorder(self.student, [t.student for t in self.terms.values()]
+                                   + [s for s, _ in extra_outputs], role='student'),
+            teacher=OutputRecorder(self.teacher, [t.teacher for t in self.terms.values()]
+                                   + [t for _, t in extra_outputs], stop_early=True, role='teacher'))
         if not save_teacher:
             leave_teacher_out_of_checkpoints(self)
         if SingleTeacherDistiller.autoencoders(self):  # this class's own (subclasses add theirs later)
@@ -328,10 +329,10 @@ class SingleTeacherDistiller(BaseModel):
         if self.teacher_dtype is not None:
             precision.enter_context(torch.autocast(device_type=inputs.device.type, dtype=self.teacher_dtype))
             precision.enter_context(mmcv_cpu_half_ops())
-        with torch.no_grad(), precision, self.teacher_recorder.recording():
+        with torch.no_grad(), precision, self.recorders['teacher'].recording():
             self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
         if self.teacher_dtype is not None:
-            self.teacher_recorder.cast(torch.float32)
+            self.recorders['teacher'].cast(torch.float32)
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
         """Student losses plus ``distill.loss_<term>`` for each active term.
@@ -343,7 +344,7 @@ class SingleTeacherDistiller(BaseModel):
         needs_teacher = self.needs_teacher
         if needs_teacher:
             self.run_teacher(inputs, data_samples)
-        recording = self.student_recorder.recording() if needs_teacher else contextlib.nullcontext()
+        recording = self.recorders['student'].recording() if needs_teacher else contextlib.nullcontext()
         with recording:
             losses = self.student(inputs, data_samples, mode='loss')
         if 'loss' in losses:
@@ -353,8 +354,8 @@ class SingleTeacherDistiller(BaseModel):
         if needs_teacher:
             distill_losses = self.distill_losses_of_step()
             losses.update(distill_losses)
-        self.student_recorder.clear()
-        self.teacher_recorder.clear()
+        self.recorders['student'].clear()
+        self.recorders['teacher'].clear()
         if needs_teacher and not all_finite(distill_losses):
             return self._on_nonfinite(distill_losses)
         return losses
@@ -388,7 +389,7 @@ class SingleTeacherDistiller(BaseModel):
         """
         self.run_teacher(inputs, data_samples)
         loss = self.recorded_reconstruction_loss()
-        self.teacher_recorder.clear()
+        self.recorders['teacher'].clear()
         return loss
 
     def recorded_reconstruction_loss(self) -> torch.Tensor:
@@ -397,7 +398,7 @@ class SingleTeacherDistiller(BaseModel):
         for name, term in self.terms.items():
             paraphraser = getattr(self.distill_losses[name], 'paraphraser', None)
             if paraphraser is not None:
-                for level in as_levels(self.teacher_recorder.get(term.teacher)):
+                for level in as_levels(self.recorders['teacher'].get(term.teacher)):
                     total = total + paraphraser.reconstruction_loss(level)
         return total
 
@@ -421,8 +422,8 @@ class SingleTeacherDistiller(BaseModel):
 
     def term_loss(self, term: DistillTerm) -> torch.Tensor:
         """The loss of one term, summed over levels; computed in fp32 outside autocast."""
-        student_levels = as_levels(self.student_recorder.get(term.student))
-        teacher_levels = as_levels(self.teacher_recorder.get(term.teacher))
+        student_levels = as_levels(self.recorders['student'].get(term.student))
+        teacher_levels = as_levels(self.recorders['teacher'].get(term.teacher))
         self._check_level_count(term, student_levels, teacher_levels)
         loss_module = self.distill_losses[term.name]
         total = 0.

@@ -76,13 +76,11 @@ class SSKDDistiller(BaseModel):
         # Checkpoints written before the connectors had their name (keys ``adaptors.<i>.*``) still load.
         self.register_load_state_dict_pre_hook(_rename_adaptor_keys)
         self.stage_params = self._assign_parameters()
-        # Each stage stops both networks right after its module (a backbone stage runs once per forward).
-        self.student_recorders = [OutputRecorder(self.student, [s['student']], stop_early=True, role='student',
-                                                 key=f'stages[{i}]', calls_per_forward=1)
-                                  for i, s in enumerate(self.stages)]
-        self.teacher_recorders = [OutputRecorder(self.teacher, [s['teacher']], stop_early=True, role='teacher',
-                                                 key=f'stages[{i}]', calls_per_forward=1)
-                                  for i, s in enumerate(self.stages)]
+        # recorders[<network>][<stage>]: each stage stops both networks right after its module (a backbone
+        # stage runs once per forward).
+        self.recorders = {role: [OutputRecorder(net, [s[role]], stop_early=True, role=role, key=f'stages[{i}]',
+                                                calls_per_forward=1) for i, s in enumerate(self.stages)]
+                          for role, net in (('student', self.student), ('teacher', self.teacher))}
         # The current stage (len(stages) = head phase): model state, saved in checkpoints.
         self.register_buffer('stage', torch.tensor(0))
         self.set_stage(0)
@@ -231,7 +229,7 @@ class SSKDDistiller(BaseModel):
             if 'loss' in losses:
                 losses['student.loss'] = losses.pop('loss')
             return losses
-        student_rec, teacher_rec = self.student_recorders[index], self.teacher_recorders[index]
+        student_rec, teacher_rec = self.recorders['student'][index], self.recorders['teacher'][index]
         stage = self.stages[index]
         with torch.no_grad(), teacher_rec.recording():
             self.teacher.extract_feat(self.teacher_input(inputs))

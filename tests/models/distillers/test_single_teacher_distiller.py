@@ -89,11 +89,11 @@ def test_recorded_features_equal_manual_forward():
     batch = model.data_preprocessor(classification_batch(), False)
     for _ in range(2):  # first forward probes for in-place ops, second records by reference
         model.run_teacher(batch['inputs'], batch['data_samples'])
-        with model.student_recorder.recording():
+        with model.recorders['student'].recording():
             model.student(batch['inputs'], batch['data_samples'], mode='tensor')
-        assert torch.allclose(model.teacher_recorder.get('backbone.layer4'),
+        assert torch.allclose(model.recorders['teacher'].get('backbone.layer4'),
                               model.teacher.extract_feat(batch['inputs'], stage='backbone')[-1])
-        assert torch.allclose(model.student_recorder.get('backbone.layer4'),
+        assert torch.allclose(model.recorders['student'].get('backbone.layer4'),
                               model.student.backbone(batch['inputs'])[-1])
 
 
@@ -113,8 +113,8 @@ def test_in_place_relu_after_recorded_module_is_safe():
     assert (expected < 0).any()
     for _ in range(3):
         model.run_teacher(batch['inputs'], batch['data_samples'])
-        assert torch.allclose(model.teacher_recorder.get(name), expected)
-    assert name in model.teacher_recorder._copied
+        assert torch.allclose(model.recorders['teacher'].get(name), expected)
+    assert name in model.recorders['teacher']._copied
     # gradients of the student's distillation loss still flow (no in-place autograd error)
     model.train()
     logs = train_steps(model, steps=2)
