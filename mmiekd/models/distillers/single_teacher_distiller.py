@@ -212,8 +212,7 @@ class SingleTeacherDistiller(BaseModel):
                  extra_outputs: Sequence[Tuple[str, str]] = (),
                  teacher_precision: Optional[str] = None,
                  nonfinite_loss: str = 'raise'):
-        if teacher_precision not in _PRECISIONS:
-            raise ValueError(f'`teacher_precision` must be one of {list(_PRECISIONS)}, got {teacher_precision!r}')
+        teacher_dtype = check_teacher_precision(teacher_precision)
         check_nonfinite_mode(nonfinite_loss)
         (student_model, teacher_model), data_preprocessor, random_state = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
@@ -222,7 +221,7 @@ class SingleTeacherDistiller(BaseModel):
         self.student = student_model
         self.teacher = teacher_model
         self.eval_teacher = False
-        self.teacher_dtype = _PRECISIONS[teacher_precision]
+        self.teacher_dtype = teacher_dtype
         self.nonfinite_loss = nonfinite_loss
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         keep_teacher_out_of_ddp(self)
@@ -325,11 +324,7 @@ class SingleTeacherDistiller(BaseModel):
 
     def run_teacher(self, inputs: torch.Tensor, data_samples: Optional[list]) -> None:
         """Runs the teacher (no grad, its own normalisation) until every recorded output is in."""
-        precision = contextlib.ExitStack()
-        if self.teacher_dtype is not None:
-            precision.enter_context(torch.autocast(device_type=inputs.device.type, dtype=self.teacher_dtype))
-            precision.enter_context(mmcv_cpu_half_ops())
-        with torch.no_grad(), precision, self.recorders['teacher'].recording():
+        with torch.no_grad(), teacher_autocast(self.teacher_dtype, inputs), self.recorders['teacher'].recording():
             self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
         if self.teacher_dtype is not None:
             self.recorders['teacher'].cast(torch.float32)
@@ -465,6 +460,23 @@ class SingleTeacherDistiller(BaseModel):
 
 
 _PRECISIONS = {None: None, 'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+
+
+def check_teacher_precision(value) -> Optional[torch.dtype]:
+    """``teacher_precision`` (checked when the distiller is built) -> the teacher's autocast dtype, or None."""
+    if value not in _PRECISIONS:
+        raise ValueError(f'`teacher_precision` must be one of {list(_PRECISIONS)}, got {value!r}')
+    return _PRECISIONS[value]
+
+
+def teacher_autocast(dtype: Optional[torch.dtype], inputs: torch.Tensor) -> contextlib.AbstractContextManager:
+    """The teacher's forward in ``dtype`` (autocast, with mmcv's fp32-only CPU ops handled), or a no-op for None
+    (the step's own precision). Every distiller with a teacher runs it in this."""
+    precision = contextlib.ExitStack()
+    if dtype is not None:
+        precision.enter_context(torch.autocast(device_type=inputs.device.type, dtype=dtype))
+        precision.enter_context(mmcv_cpu_half_ops())
+    return precision
 
 
 def check_nonfinite_mode(value) -> str:

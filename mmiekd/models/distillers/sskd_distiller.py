@@ -18,9 +18,10 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import (all_finite, build_networks, check_nonfinite_mode, end_of_build,
-                                       init_weights_student_first, keep_teacher_out_of_ddp,
-                                       leave_teacher_out_of_checkpoints, on_nonfinite_loss, prepare_frozen_teacher)
+from .single_teacher_distiller import (all_finite, build_networks, check_nonfinite_mode, check_teacher_precision,
+                                       end_of_build, init_weights_student_first, keep_teacher_out_of_ddp,
+                                       leave_teacher_out_of_checkpoints, on_nonfinite_loss, prepare_frozen_teacher,
+                                       teacher_autocast)
 from .teacher_inputs import TeacherInputAdapter
 
 @MODELS.register_module()
@@ -43,6 +44,9 @@ class SSKDDistiller(BaseModel):
         save_teacher (bool): Keep the teacher's weights in training checkpoints (default: left out, as in
             :class:`SingleTeacherDistiller`).
         nonfinite_loss (str): ``'raise'`` or ``'skip'``, as in :class:`SingleTeacherDistiller`.
+        teacher_precision (str, optional): ``'bf16'`` or ``'fp16'``: the teacher's forward in that autocast
+            dtype, its stage output cast back to fp32 (the mimic loss is always fp32), as in
+            :class:`SingleTeacherDistiller`.
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
     """
 
@@ -51,7 +55,7 @@ class SSKDDistiller(BaseModel):
 
     def __init__(self, student: Union[str, dict], teacher: Union[str, dict], stages: Sequence[dict],
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
-                 save_teacher: bool = False, nonfinite_loss: str = 'raise',
+                 save_teacher: bool = False, nonfinite_loss: str = 'raise', teacher_precision: Optional[str] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
         (student_model, teacher_model), data_preprocessor, random_state = build_networks(
             dict(student=student, teacher=teacher), data_preprocessor)
@@ -61,6 +65,7 @@ class SSKDDistiller(BaseModel):
         self.teacher = teacher_model
         self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
         self.nonfinite_loss = check_nonfinite_mode(nonfinite_loss)
+        self.teacher_dtype = check_teacher_precision(teacher_precision)
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         keep_teacher_out_of_ddp(self)
         if not save_teacher:
@@ -231,7 +236,7 @@ class SSKDDistiller(BaseModel):
             return losses
         student_rec, teacher_rec = self.recorders['student'][index], self.recorders['teacher'][index]
         stage = self.stages[index]
-        with torch.no_grad(), teacher_rec.recording():
+        with torch.no_grad(), teacher_autocast(self.teacher_dtype, inputs), teacher_rec.recording():
             self.teacher.extract_feat(self.teacher_input(inputs))
         with student_rec.recording():
             self.student.extract_feat(inputs)

@@ -122,3 +122,28 @@ def test_sskd_and_iedml_stop_on_a_nonfinite_distillation_loss_before_any_update(
     with pytest.raises(FloatingPointError, match='Non-finite distillation loss'):
         dml.train_step(classification_batch(), optims)
     assert all(torch.equal(v, before[k]) for k, v in dml.net1.named_parameters()), 'net1 not updated either'
+
+
+def test_sskd_teacher_in_bf16_through_the_same_core_helper():
+    """SSKD's teacher runs in the core's teacher precision too: bf16 forward, fp32 mimic loss close to fp32's."""
+    from mmiekd.models import SSKDDistiller
+
+    def sskd(**kwargs):
+        torch.manual_seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return SSKDDistiller(student=tiny_classifier(4), teacher=tiny_classifier(4), head_length=1,
+                                 stages=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}', length=1)
+                                         for i in range(1, 5)], **kwargs)
+
+    fp32, bf16 = sskd(), sskd(teacher_precision='bf16')
+    bf16.load_state_dict(fp32.state_dict())
+    seen = []
+    # (on a block inside the stage: the stage's own recorder hook ends the forward)
+    bf16.teacher.backbone.layer1[0].register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    loss_32 = distill_loss(fp32)['sskd.loss_stage1']
+    loss_16 = distill_loss(bf16)['sskd.loss_stage1']
+    assert seen == [torch.bfloat16] and loss_16.dtype == torch.float32
+    assert torch.allclose(loss_16, loss_32, rtol=0.05)
+    with pytest.raises(ValueError, match='`teacher_precision` must be one of .*got \'fp8\''):
+        sskd(teacher_precision='fp8')
