@@ -124,3 +124,29 @@ def classification_batch(n: int = 4, size: int = 32, num_classes: int = 10, seed
     samples = [DataSample().set_gt_label(int(torch.randint(0, num_classes, (1, ), generator=g)))
                for _ in range(n)]
     return dict(inputs=inputs, data_samples=samples)
+
+
+def seed_all(seed: int) -> None:
+    """Seeds Python's, NumPy's and PyTorch's global generators."""
+    import random
+
+    import numpy as np
+    import torch
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def global_draws():
+    """One draw of each global generator (Python, NumPy, PyTorch)."""
+    import random
+
+    import numpy as np
+    import torch
+    return torch.rand(4), np.random.rand(2), random.random()
+
+
+def assert_same_draws(got, expected) -> None:
+    import numpy as np
+    import torch
+    assert torch.equal(got[0], expected[0]) and np.array_equal(got[1], expected[1]) and got[2] == expected[2]

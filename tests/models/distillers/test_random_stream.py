@@ -5,13 +5,11 @@ augmentation) with and without distillation, or ``compare_methods.py``'s paired 
 instead of methods. Before this was kept, building the teacher, connectors and auto-encoders after the student
 and initialising them changed both.
 """
-import random
 import warnings
 
-import numpy as np
 import pytest
 import torch
-from conftest import tiny_classifier
+from conftest import assert_same_draws, global_draws, seed_all, tiny_classifier
 
 from mmiekd.registry import MODELS
 from mmiekd.utils import random_state_kept
@@ -35,25 +33,16 @@ DISTILLERS = dict(
 )
 
 
-def draws():
-    """One draw of each global generator."""
-    return torch.rand(4), np.random.rand(2), random.random()
-
-
 def student_alone(seed=0):
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    random.seed(seed)
+    seed_all(seed)
     student = MODELS.build(tiny_classifier(4))
     built = {k: v.clone() for k, v in student.state_dict().items()}
     student.init_weights()
-    return built, student.state_dict(), draws()
+    return built, student.state_dict(), global_draws()
 
 
 def distilled(cfg, seed=0, student_key='student'):
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    random.seed(seed)
+    seed_all(seed)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # no teacher_ckpt: the teacher is untrained (and initialised too)
         if student_key == 'student':
@@ -63,7 +52,7 @@ def distilled(cfg, seed=0, student_key='student'):
     student = getattr(model, student_key)
     built = {k: v.clone() for k, v in student.state_dict().items()}
     model.init_weights()
-    return model, built, student.state_dict(), draws()
+    return model, built, student.state_dict(), global_draws()
 
 
 def assert_same(a, b):
@@ -79,7 +68,7 @@ def test_the_student_and_the_random_stream_are_those_of_the_student_alone(method
     assert_same(d_built, built)  # as the runner builds it
     assert_same(d_initialised, initialised)  # after the runner's init_weights
     # and training then draws what the student alone draws (RoI sampling, augmentation)
-    assert torch.equal(d_after[0], after[0]) and np.array_equal(d_after[1], after[1]) and d_after[2] == after[2]
+    assert_same_draws(d_after, after)
     # The teacher was built and initialised too (from other draws than the student's).
     assert model.teacher.is_init
 
@@ -102,15 +91,10 @@ def test_iedml_first_network_is_the_network_alone_and_the_two_differ():
 
 
 def test_random_state_kept_restores_every_generator():
-    torch.manual_seed(3)
-    np.random.seed(3)
-    random.seed(3)
-    expected = draws()
-    torch.manual_seed(3)
-    np.random.seed(3)
-    random.seed(3)
+    seed_all(3)
+    expected = global_draws()
+    seed_all(3)
     with random_state_kept():
-        draws()
+        global_draws()
         torch.randn(100)
-    got = draws()
-    assert torch.equal(got[0], expected[0]) and np.array_equal(got[1], expected[1]) and got[2] == expected[2]
+    assert_same_draws(global_draws(), expected)
