@@ -63,14 +63,52 @@ def stratified_split(labels: np.ndarray, val_fraction: float,
     return sorted(train), sorted(val)
 
 
-def _normalise_params(size: int, val_fraction: float, seed: int) -> Dict[str, Any]:
+def _normalise_params(size: int, val_fraction: float, seed: int, clutter: float = 0.0) -> Dict[str, Any]:
     """Validates the arguments and returns them in the JSON form kept in meta.json."""
     if int(size) < 8:
         raise ValueError(f'size must be at least 8 (the source resolution), got {size}')
     if not 0 < val_fraction < 1:
         raise ValueError(f'val_fraction must be in (0, 1), got {val_fraction}')
-    return to_jsonable(dict(format_version=FORMAT_VERSION, size=int(size),
-                            val_fraction=float(val_fraction), seed=int(seed)))
+    if not 0 <= float(clutter) <= 1:
+        raise ValueError(f'clutter must be in [0, 1], got {clutter}')
+    params = dict(format_version=FORMAT_VERSION, size=int(size), val_fraction=float(val_fraction), seed=int(seed))
+    if clutter:
+        params['clutter'] = float(clutter)  # absent for the plain digits, so their meta.json is unchanged
+    return to_jsonable(params)
+
+
+def _cluttered(images: np.ndarray, index: int, size: int, clutter: float, seed: int) -> Image.Image:
+    """Digit ``index`` made harder to read, as a ``size x size`` RGB image.
+
+    The digit is shrunk to 45-75 % of the side and placed anywhere; ``round(6 * clutter)`` fragments of other
+    digits (quarter-size crops, at 60 % intensity) are drawn around it, and Gaussian noise of ``60 * clutter`` grey levels is
+    added. Every draw comes from a generator seeded by ``(seed, index)``, so an image does not depend on the
+    others or on the split.
+    """
+    rng = np.random.default_rng([seed, index])
+    canvas = np.zeros((size, size), np.float32)
+
+    def paste(image_8x8, side, x, y, crop=None, intensity=1.0):
+        grey = np.round(image_8x8 * (255.0 / _SKLEARN_MAX_VALUE)).clip(0, 255).astype(np.uint8)
+        patch = np.asarray(Image.fromarray(grey, 'L').resize((side, side), Image.Resampling.BICUBIC), np.float32)
+        if crop is not None:
+            cx, cy, c = crop
+            patch = patch[cy:cy + c, cx:cx + c]
+        patch = patch * intensity
+        h, w = patch.shape
+        region = canvas[y:y + h, x:x + w]
+        np.maximum(region, patch[:region.shape[0], :region.shape[1]], out=region)
+
+    for _ in range(int(round(6 * clutter))):
+        side = int(size * rng.uniform(0.45, 0.75))
+        c = max(2, side // 2)
+        paste(images[rng.integers(len(images))], side, int(rng.integers(0, size - c + 1)),
+              int(rng.integers(0, size - c + 1)),
+              (int(rng.integers(0, side - c + 1)), int(rng.integers(0, side - c + 1)), c), intensity=0.6)
+    side = int(size * rng.uniform(0.45, 0.75))
+    paste(images[index], side, int(rng.integers(0, size - side + 1)), int(rng.integers(0, size - side + 1)))
+    canvas += rng.normal(0, 60 * clutter, canvas.shape).astype(np.float32)
+    return Image.fromarray(canvas.clip(0, 255).astype(np.uint8), 'L').convert('RGB')
 
 
 def _summary(out_dir: str, meta: Dict[str, Any], generated: bool) -> Dict[str, Any]:
@@ -87,14 +125,17 @@ def _summary(out_dir: str, meta: Dict[str, Any], generated: bool) -> Dict[str, A
 
 
 def generate_digits(out_dir: str, size: int = 32, val_fraction: float = 0.2,
-                    seed: int = 0) -> Dict[str, Any]:
+                    seed: int = 0, clutter: float = 0.0) -> Dict[str, Any]:
     """Writes sklearn's digits as PNG class folders, always (see :func:`ensure_digits`).
 
     Args:
         out_dir: Output folder, created if needed.
         size: Side of the square output images, in pixels.
         val_fraction: Fraction of each class held out for validation (stratified split).
-        seed: Seed of ``numpy.random.default_rng``, which only decides the split.
+        seed: Seed of ``numpy.random.default_rng``, which decides the split (and the clutter).
+        clutter: 0 (default): each digit fills the image. Above 0 (at most 1), the harder variant of the
+            classification track: the digit shrunk and placed anywhere, among fragments of other digits, with
+            noise (:func:`_cluttered`); more of both as ``clutter`` grows.
 
     Returns:
         dict: ``out_dir``, ``meta_file``, ``train_dir``, ``val_dir``, ``num_train``, ``num_val``,
@@ -107,7 +148,7 @@ def generate_digits(out_dir: str, size: int = 32, val_fraction: float = 0.2,
     except ImportError as error:
         raise ImportError('generate_digits needs scikit-learn: pip install scikit-learn') from error
 
-    params = _normalise_params(size, val_fraction, seed)
+    params = _normalise_params(size, val_fraction, seed, clutter)
     digits = load_digits()
     images, labels = digits.images, np.asarray(digits.target)
     rng = np.random.default_rng(params['seed'])
@@ -125,7 +166,11 @@ def generate_digits(out_dir: str, size: int = 32, val_fraction: float = 0.2,
         for index in indices:
             class_name = DIGITS_CLASSES[labels[index]]
             path = osp.join(out_dir, split, class_name, _IMAGE_NAME.format(index))
-            _to_rgb(images[index], params['size']).save(path, format='PNG')
+            if clutter:
+                image = _cluttered(images, index, params['size'], params['clutter'], params['seed'])
+            else:
+                image = _to_rgb(images[index], params['size'])
+            image.save(path, format='PNG')
         counts = np.bincount(labels[indices], minlength=len(DIGITS_CLASSES))
         stats[split] = dict(num_images=len(indices),
                             class_counts={name: int(c) for name, c in zip(DIGITS_CLASSES, counts)})

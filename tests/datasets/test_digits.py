@@ -174,3 +174,25 @@ def test_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, 'argv', [script, out, '--size', '8', '--seed', '2'])
     runpy.run_path(script, run_name='__main__')
     assert 'already up to date' in capsys.readouterr().out
+
+
+def test_cluttered_variant_same_split_other_images_deterministic(digits, tmp_path, sklearn_labels):
+    """``clutter`` (the classification track's harder data): the same files and split as the plain digits,
+    other pixels (shrunk digit among fragments and noise), identical for the same seed; 0 gives the plain data."""
+    out = str(tmp_path / 'clutter')
+    info = generate_digits(out, size=32, seed=0, clutter=0.5)
+    assert info['params']['clutter'] == 0.5 and 'clutter' not in digits['params']
+    assert _listing(out) == _listing(digits['out_dir'])
+    name = _listing(out)['train']['3'][0]
+    plain = np.asarray(Image.open(osp.join(digits['out_dir'], 'train', '3', name)))
+    cluttered = np.asarray(Image.open(osp.join(out, 'train', '3', name)))
+    assert cluttered.shape == plain.shape == (32, 32, 3) and cluttered.dtype == np.uint8
+    assert not np.array_equal(cluttered, plain)
+    # noise everywhere: the plain digit's blank corners are not blank any more
+    assert (plain[:2, :2] == 0).all() and (cluttered == 0).mean() < 0.5
+    generate_digits(str(tmp_path / 'again'), size=32, seed=0, clutter=0.5)
+    assert _digest(str(tmp_path / 'again')) == _digest(out)
+    generate_digits(str(tmp_path / 'zero'), size=32, seed=0, clutter=0.0)
+    assert _digest(str(tmp_path / 'zero')) == _digest(digits['out_dir'])
+    with pytest.raises(ValueError, match=r'clutter must be in \[0, 1\], got 2'):
+        generate_digits(str(tmp_path / 'bad'), clutter=2)
