@@ -63,7 +63,8 @@ def stratified_split(labels: np.ndarray, val_fraction: float,
     return sorted(train), sorted(val)
 
 
-def _normalise_params(size: int, val_fraction: float, seed: int, clutter: float = 0.0) -> Dict[str, Any]:
+def _normalise_params(size: int, val_fraction: float, seed: int, clutter: float = 0.0,
+                      train_per_class: int = 0) -> Dict[str, Any]:
     """Validates the arguments and returns them in the JSON form kept in meta.json."""
     if int(size) < 8:
         raise ValueError(f'size must be at least 8 (the source resolution), got {size}')
@@ -71,9 +72,14 @@ def _normalise_params(size: int, val_fraction: float, seed: int, clutter: float 
         raise ValueError(f'val_fraction must be in (0, 1), got {val_fraction}')
     if not 0 <= float(clutter) <= 1:
         raise ValueError(f'clutter must be in [0, 1], got {clutter}')
+    if int(train_per_class) < 0 or int(train_per_class) != train_per_class:
+        raise ValueError(f'train_per_class must be a whole number >= 0 (0: every train image), got {train_per_class}')
     params = dict(format_version=FORMAT_VERSION, size=int(size), val_fraction=float(val_fraction), seed=int(seed))
+    # Absent at their defaults, so the plain digits' meta.json is unchanged.
     if clutter:
-        params['clutter'] = float(clutter)  # absent for the plain digits, so their meta.json is unchanged
+        params['clutter'] = float(clutter)
+    if train_per_class:
+        params['train_per_class'] = int(train_per_class)
     return to_jsonable(params)
 
 
@@ -125,7 +131,7 @@ def _summary(out_dir: str, meta: Dict[str, Any], generated: bool) -> Dict[str, A
 
 
 def generate_digits(out_dir: str, size: int = 32, val_fraction: float = 0.2,
-                    seed: int = 0, clutter: float = 0.0) -> Dict[str, Any]:
+                    seed: int = 0, clutter: float = 0.0, train_per_class: int = 0) -> Dict[str, Any]:
     """Writes sklearn's digits as PNG class folders, always (see :func:`ensure_digits`).
 
     Args:
@@ -136,6 +142,9 @@ def generate_digits(out_dir: str, size: int = 32, val_fraction: float = 0.2,
         clutter: 0 (default): each digit fills the image. Above 0 (at most 1), the harder variant of the
             classification track: the digit shrunk and placed anywhere, among fragments of other digits, with
             noise (:func:`_cluttered`); more of both as ``clutter`` grows.
+        train_per_class: 0 (default): every train image of the split. Above 0: only the first this many train
+            images of each class (by sample index), a labelled subset of the same split; the val split is
+            unchanged, so a subset and the full set share it.
 
     Returns:
         dict: ``out_dir``, ``meta_file``, ``train_dir``, ``val_dir``, ``num_train``, ``num_val``,
@@ -148,11 +157,14 @@ def generate_digits(out_dir: str, size: int = 32, val_fraction: float = 0.2,
     except ImportError as error:
         raise ImportError('generate_digits needs scikit-learn: pip install scikit-learn') from error
 
-    params = _normalise_params(size, val_fraction, seed, clutter)
+    params = _normalise_params(size, val_fraction, seed, clutter, train_per_class)
     digits = load_digits()
     images, labels = digits.images, np.asarray(digits.target)
     rng = np.random.default_rng(params['seed'])
     split_indices = dict(zip(SPLITS, stratified_split(labels, params['val_fraction'], rng)))
+    if train_per_class:
+        split_indices['train'] = sorted(i for c in np.unique(labels)
+                                        for i in [j for j in split_indices['train'] if labels[j] == c][:train_per_class])
 
     os.makedirs(out_dir, exist_ok=True)
     remove_meta(out_dir)

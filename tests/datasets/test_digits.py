@@ -196,3 +196,22 @@ def test_cluttered_variant_same_split_other_images_deterministic(digits, tmp_pat
     assert _digest(str(tmp_path / 'zero')) == _digest(digits['out_dir'])
     with pytest.raises(ValueError, match=r'clutter must be in \[0, 1\], got 2'):
         generate_digits(str(tmp_path / 'bad'), clutter=2)
+
+
+def test_train_per_class_is_a_labelled_subset_with_the_same_val(digits, tmp_path, sklearn_labels):
+    """``train_per_class`` (the students' data of the classification track): the first N train images of each
+    class of the same split, byte-identical to the full set's, and the same val split."""
+    out = str(tmp_path / 'subset')
+    info = generate_digits(out, size=32, seed=0, train_per_class=5)
+    assert info['num_train'] == 50 and info['num_val'] == digits['num_val']
+    assert info['params']['train_per_class'] == 5 and 'train_per_class' not in digits['params']
+    full, subset = _listing(digits['out_dir']), _listing(out)
+    assert subset['val'] == full['val']
+    for name in DIGITS_CLASSES:
+        assert subset['train'][name] == full['train'][name][:5]
+        for file_name in subset['train'][name]:
+            with open(osp.join(out, 'train', name, file_name), 'rb') as a, \
+                    open(osp.join(digits['out_dir'], 'train', name, file_name), 'rb') as b:
+                assert a.read() == b.read()
+    with pytest.raises(ValueError, match='train_per_class must be a whole number >= 0'):
+        generate_digits(str(tmp_path / 'bad'), train_per_class=-1)

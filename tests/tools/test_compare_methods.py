@@ -159,3 +159,28 @@ def test_variants_are_methods_with_overrides(tmp_path, shapes_data):
         cm.parse_args(['--data-root', shapes_data, '--variant', 'iekd=iakd'])  # a method's own name
     with pytest.raises(SystemExit):
         cm.parse_args(['--data-root', shapes_data, '--variant', 'x=nope'])
+
+
+def test_teacher_trains_on_its_own_data_and_validates_on_the_students(tmp_path, shapes_data):
+    """--teacher-data-root: the teacher's run reads its training split from there and validates on --data-root's
+    val split, as every other run; other classes are refused; an endless sampler in every run."""
+    from mmiekd.datasets import generate_shapes_coco
+    more = str(tmp_path / 'more')
+    generate_shapes_coco(more, num_train=6, num_val=2, img_size=64, seed=0)
+    args = cm.parse_args(['--data-root', shapes_data, '--teacher-data-root', more, '--methods', 'fitnet'])
+    cfg = cm.build_run_config(args, cm.TASKS['det']['teacher'], 0, 20, None, train_root=args.teacher_data_root)
+    assert cfg.train_dataloader.dataset.data_root == osp.abspath(more) + '/'
+    for loader in ('val_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.data_root == osp.abspath(shapes_data) + '/'
+    assert cfg.val_evaluator.ann_file.startswith(osp.abspath(shapes_data) + '/')
+    assert cfg.train_dataloader.sampler.type == 'InfiniteSampler'
+    student = cm.build_run_config(args, cm.TASKS['det']['methods']['fitnet'], 0, 20, '/t.pth')
+    assert student.train_dataloader.dataset.data_root == osp.abspath(shapes_data) + '/'
+    other = str(tmp_path / 'other')
+    generate_shapes_coco(other, num_train=2, num_val=1, img_size=64, seed=0, classes=('star', 'circle'))
+    with pytest.raises(ValueError, match=r"--teacher-data-root .*other: its classes \('star', 'circle'\) are not those"):
+        cm.build_run_config(args, cm.TASKS['det']['teacher'], 0, 20, None, train_root=other)
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', shapes_data, '--teacher-data-root', more, '--teacher-ckpt', __file__])
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', shapes_data, '--teacher-data-root', str(tmp_path / 'missing')])

@@ -255,6 +255,14 @@ def find_cls_classes(root: str) -> tuple:
     return classes[0]
 
 
+def check_same_classes(train_classes: tuple, val_classes: tuple, train_root: Optional[str]) -> tuple:
+    """The classes of a run whose training data may be another dataset than ``--data-root``."""
+    if train_root is not None and tuple(train_classes) != tuple(val_classes):
+        raise ValueError(f'--teacher-data-root {train_root}: its classes {tuple(train_classes)} are not those of '
+                         f'--data-root {tuple(val_classes)}; the teacher must predict the students\' classes')
+    return tuple(val_classes)
+
+
 def _set_resize(pipeline, size: int) -> None:
     for step in pipeline:
         if step.get('type', '').split('.')[-1] == 'Resize':
@@ -262,33 +270,40 @@ def _set_resize(pipeline, size: int) -> None:
 
 
 def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Optional[str],
-                     extra: Optional[dict] = None, validations: int = 1):
+                     extra: Optional[dict] = None, validations: int = 1, train_root: Optional[str] = None):
     """The recipe's config (with ``extra`` overrides) pointed at this comparison's data, classes, budget and
-    seed."""
+    seed. ``train_root``: another dataset to train on (the teacher's ``--teacher-data-root``); validation
+    always uses ``args.data_root``'s val split."""
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(ROOT, recipe))
     if extra:
         cfg.merge_from_dict(extra, allow_list_keys=True)
     scale_schedule(cfg, iters)
-    root = osp.abspath(args.data_root) + '/'
+    val_root = osp.abspath(args.data_root) + '/'
+    roots = dict(train=osp.abspath(train_root or args.data_root) + '/', val=val_root)
+    loaders = (('train_dataloader', 'train'), ('val_dataloader', 'val'), ('test_dataloader', 'val'))
     if args.task == 'det':
-        layout = find_det_layout(args.data_root)
-        classes, metainfo = layout['classes'], dict(classes=layout['classes'])
-        for loader, split in (('train_dataloader', 'train'), ('val_dataloader', 'val'), ('test_dataloader', 'val')):
+        layouts = dict(train=find_det_layout(roots['train']), val=find_det_layout(val_root))
+        classes = check_same_classes(layouts['train']['classes'], layouts['val']['classes'], train_root)
+        metainfo = dict(classes=classes)
+        for loader, split in loaders:
             dataset = cfg[loader].dataset
-            dataset.update(data_root=root, metainfo=metainfo, ann_file=layout[f'{split}_ann'],
-                           data_prefix=dict(img=layout[f'{split}_img']))
+            dataset.update(data_root=roots[split], metainfo=metainfo, ann_file=layouts[split][f'{split}_ann'],
+                           data_prefix=dict(img=layouts[split][f'{split}_img']))
             if args.img_size:
                 _set_resize(dataset.pipeline, args.img_size)
         for evaluator in ('val_evaluator', 'test_evaluator'):
-            cfg[evaluator].ann_file = root + layout['val_ann']
+            cfg[evaluator].ann_file = val_root + layouts['val']['val_ann']
     else:
-        classes = find_cls_classes(args.data_root)
-        for loader, split in (('train_dataloader', 'train'), ('val_dataloader', 'val'), ('test_dataloader', 'val')):
-            cfg[loader].dataset.update(data_root=root, data_prefix=split, classes=list(classes))
+        classes = check_same_classes(find_cls_classes(roots['train']), find_cls_classes(val_root), train_root)
+        for loader, split in loaders:
+            cfg[loader].dataset.update(data_root=roots[split], data_prefix=split, classes=list(classes))
         if 'data_preprocessor' in cfg and 'num_classes' in cfg.data_preprocessor:
             cfg.data_preprocessor.num_classes = len(classes)
     cfg.train_dataloader.batch_size = args.batch_size
+    # An endless shuffled stream: MMEngine's iteration loop sleeps 2 s at every epoch end of a finite sampler,
+    # which on a small dataset is a large share of a run (200 images of batch 32: 0.3 s per iteration).
+    cfg.train_dataloader.sampler = dict(type='InfiniteSampler', shuffle=True)
     overrides = model_num_classes_overrides(cfg, len(classes))
     if teacher_ckpt is not None and not (extra or {}).get('model.teacher_ckpt'):
         overrides['model.teacher_ckpt'] = teacher_ckpt  # a variant may name a teacher of its own
@@ -304,8 +319,10 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
 class Run:
     """One training run: a method at a seed, in ``work_dir/<method>/seed<k>``."""
 
-    def __init__(self, args, method: str, recipe: str, seed: int, iters: int, validations: int = 1):
+    def __init__(self, args, method: str, recipe: str, seed: int, iters: int, validations: int = 1,
+                 train_root: Optional[str] = None):
         self.args, self.method, self.recipe, self.seed, self.iters = args, method, recipe, seed, iters
+        self.train_root = train_root  # the teacher's own training data (--teacher-data-root), if any
         # The teacher and the student alone are validated several times: their curves show whether the
         # budget reaches their plateau.
         self.validations = validations
@@ -325,7 +342,7 @@ class Run:
     def start(self, teacher_ckpt: Optional[str], threads: int):
         os.makedirs(self.dir, exist_ok=True)
         cfg = build_run_config(self.args, self.recipe, self.seed, self.iters, teacher_ckpt,
-                               self.args.overrides.get(self.method), self.validations)
+                               self.args.overrides.get(self.method), self.validations, self.train_root)
         config_file = osp.join(self.dir, 'config.py')
         cfg.dump(config_file)
         cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config_file, '--work-dir', self.dir]
@@ -463,7 +480,8 @@ def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, m
                      f"{', '.join(f'{v:.2f}' for v in entry['seeds'])} | {step:.3f} | {phase_text} |")
     budget = (f'Budget: {args.iters} iterations of batch {args.batch_size} for every method and the student alone '
               f'(SSKD stages included; IE-KD/FT phase 1 extra, shown in its column); teacher: '
-              + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations, seed 0')
+              + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations, seed 0'
+                 + (f', trained on {args.teacher_data_root}' if args.teacher_data_root else ''))
               + f'. Data: {args.data_root}. Intervals: 95 %, t distribution; the difference is paired by seed.')
     curves = []
     for name, runs in doc.get('val_curves', {}).items():
@@ -533,6 +551,10 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, default=600, help='training iterations of every run but the teacher')
     parser.add_argument('--teacher-iters', type=int, default=None, help='teacher iterations (default 2x --iters)')
     parser.add_argument('--teacher-ckpt', default=None, help='a trained teacher (of --teacher-config)')
+    parser.add_argument('--teacher-data-root', default=None,
+                        help='train the teacher on this dataset instead of --data-root (same classes and layout; '
+                        'a teacher that saw more data, as a model-zoo teacher has); it is validated on '
+                        '--data-root\'s val split like every run')
     parser.add_argument('--teacher-config', default=None,
                         help='the teacher\'s config (default: the track\'s tiny teacher, which the methods\' tiny '
                         'recipes distil from; another one needs methods whose recipes name it)')
@@ -572,6 +594,10 @@ def parse_args(argv=None):
         parser.error('--jobs must be at least 1')
     if not osp.isdir(args.data_root):
         parser.error(f'--data-root {args.data_root} is not a folder')
+    if args.teacher_data_root and args.teacher_ckpt:
+        parser.error('--teacher-data-root trains the teacher; with --teacher-ckpt there is no teacher to train')
+    if args.teacher_data_root and not osp.isdir(args.teacher_data_root):
+        parser.error(f'--teacher-data-root {args.teacher_data_root} is not a folder')
     if args.teacher_ckpt and not args.teacher_ckpt.startswith(('http://', 'https://')) \
             and not osp.isfile(args.teacher_ckpt):
         parser.error(f'--teacher-ckpt {args.teacher_ckpt} does not exist')
@@ -589,7 +615,8 @@ def main(argv=None) -> dict:
     if args.teacher_ckpt:
         teacher_ckpt = args.teacher_ckpt
     else:
-        teacher = Run(args, 'teacher', args.teacher_config or task['teacher'], 0, args.teacher_iters, validations=4)
+        teacher = Run(args, 'teacher', args.teacher_config or task['teacher'], 0, args.teacher_iters, validations=4,
+                      train_root=args.teacher_data_root)
         teacher.needs_teacher = False
         teacher_ckpt = osp.join(teacher.dir, f'iter_{args.teacher_iters}.pth')
     runs = [] if teacher is None else [teacher]
@@ -614,6 +641,7 @@ def main(argv=None) -> dict:
                          if m in results and 'val_curve' in results[m][0]}
     doc.update(task=args.task, iters=args.iters, batch_size=args.batch_size, seeds=args.seeds,
                teacher_iters=None if args.teacher_ckpt else args.teacher_iters, data_root=args.data_root,
+               teacher_data_root=args.teacher_data_root,
                phase1={m: [r['phase1'] for r in rs if r.get('phase1')] for m, rs in results.items()
                        if any(r.get('phase1') for r in rs)})
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
