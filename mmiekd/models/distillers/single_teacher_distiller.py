@@ -159,8 +159,54 @@ class DistillTerm:
         self.teacher = teacher
 
 
+class DistillerCore(BaseModel):
+    """What every distiller with a frozen teacher sets up: the two networks (the student built from the run's
+    random stream as without distillation), the frozen teacher (loaded strictly, kept out of DDP and, unless
+    ``save_teacher``, out of checkpoints), the teacher's input adaptation, its precision and the NaN/inf
+    policy. :class:`SingleTeacherDistiller` (and through it IE-KD, IAKD, FT) and SSKD build on it.
+
+    Args: as :class:`SingleTeacherDistiller`'s arguments of the same names.
+    """
+
+    def __init__(self,
+                 student: Union[str, dict],
+                 teacher: Union[str, dict],
+                 teacher_ckpt: Optional[str] = None,
+                 save_teacher: bool = False,
+                 teacher_precision: Optional[str] = None,
+                 nonfinite_loss: str = 'raise',
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        teacher_dtype = check_teacher_precision(teacher_precision)
+        check_nonfinite_mode(nonfinite_loss)
+        (student_model, teacher_model), data_preprocessor, random_state = build_networks(
+            dict(student=student, teacher=teacher), data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self._random_state_after_student = random_state
+        self.student = student_model
+        self.teacher = teacher_model
+        self.teacher_dtype = teacher_dtype
+        self.nonfinite_loss = nonfinite_loss
+        prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
+        keep_teacher_out_of_ddp(self)
+        if not save_teacher:
+            leave_teacher_out_of_checkpoints(self)
+        self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
+
+    def init_weights(self):
+        """The student's initialisation as without distillation, then the rest (see
+        :func:`init_weights_student_first`)."""
+        init_weights_student_first(self.student, super().init_weights)
+
+    def train(self, mode: bool = True):
+        """Sets the training mode of everything but the teacher, which always stays in eval mode."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+
 @MODELS.register_module()
-class SingleTeacherDistiller(BaseModel):
+class SingleTeacherDistiller(DistillerCore):
     """Trains ``student`` with distillation terms against a frozen ``teacher``.
 
     Train: the student's own losses (a task loss named just ``loss``, as MMPretrain's, becomes
@@ -212,20 +258,10 @@ class SingleTeacherDistiller(BaseModel):
                  extra_outputs: Sequence[Tuple[str, str]] = (),
                  teacher_precision: Optional[str] = None,
                  nonfinite_loss: str = 'raise'):
-        teacher_dtype = check_teacher_precision(teacher_precision)
-        check_nonfinite_mode(nonfinite_loss)
-        (student_model, teacher_model), data_preprocessor, random_state = build_networks(
-            dict(student=student, teacher=teacher), data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self._random_state_after_student = random_state
-        self.student = student_model
-        self.teacher = teacher_model
+        super().__init__(student, teacher, teacher_ckpt=teacher_ckpt, save_teacher=save_teacher,
+                         teacher_precision=teacher_precision, nonfinite_loss=nonfinite_loss,
+                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.eval_teacher = False
-        self.teacher_dtype = teacher_dtype
-        self.nonfinite_loss = nonfinite_loss
-        prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
-        keep_teacher_out_of_ddp(self)
-        self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
 
         self.terms: Dict[str, DistillTerm] = {}
         self.distill_losses = nn.ModuleDict()
@@ -242,8 +278,6 @@ class SingleTeacherDistiller(BaseModel):
                                    + [s for s, _ in extra_outputs], role='student'),
             teacher=OutputRecorder(self.teacher, [t.teacher for t in self.terms.values()]
                                    + [t for _, t in extra_outputs], stop_early=True, role='teacher'))
-        if not save_teacher:
-            leave_teacher_out_of_checkpoints(self)
         if SingleTeacherDistiller.autoencoders(self):  # this class's own (subclasses add theirs later)
             # FT's paraphrasers are trained on the teacher's features before the student, as in the FT paper
             # (``mmiekd.IEKDAutoEncoderHook``: phase 1); the flag is saved in checkpoints.
@@ -251,11 +285,6 @@ class SingleTeacherDistiller(BaseModel):
             SingleTeacherDistiller.set_autoencoder_learning(self, False)
         self._check_shapes_at_build()
         end_of_build(self)
-
-    def init_weights(self):
-        """The student's initialisation as without distillation, then the rest (see
-        :func:`init_weights_student_first`)."""
-        init_weights_student_first(self.student, super().init_weights)
 
     # ------------------------------------------------------------------ construction
     def _add_term(self, name: str, cfg: dict) -> None:
@@ -295,12 +324,6 @@ class SingleTeacherDistiller(BaseModel):
                 self._check_pair(term, level, len(student_levels), connected, teacher_level)
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode: bool = True):
-        """Sets the training mode of everything but the teacher, which always stays in eval mode."""
-        super().train(mode)
-        self.teacher.eval()
-        return self
-
     def set_term_active(self, name: str, active: bool) -> None:
         """Turns a distillation term on or off (schedules use this); inactive terms cost nothing."""
         if name not in self.terms:

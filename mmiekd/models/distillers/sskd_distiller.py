@@ -11,21 +11,16 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import (all_finite, build_networks, check_nonfinite_mode, check_teacher_precision,
-                                       end_of_build, init_weights_student_first, keep_teacher_out_of_ddp,
-                                       leave_teacher_out_of_checkpoints, on_nonfinite_loss, prepare_frozen_teacher,
-                                       teacher_autocast)
-from .teacher_inputs import TeacherInputAdapter
+from .single_teacher_distiller import DistillerCore, all_finite, end_of_build, on_nonfinite_loss, teacher_autocast
 
 @MODELS.register_module()
-class SSKDDistiller(BaseModel):
+class SSKDDistiller(DistillerCore):
     """Stage-by-stage distillation of a backbone, then head training.
 
     Args:
@@ -57,20 +52,11 @@ class SSKDDistiller(BaseModel):
                  head_length: int, teacher_ckpt: Optional[str] = None, loss_weight: float = 1.0,
                  save_teacher: bool = False, nonfinite_loss: str = 'raise', teacher_precision: Optional[str] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
-        (student_model, teacher_model), data_preprocessor, random_state = build_networks(
-            dict(student=student, teacher=teacher), data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self._random_state_after_student = random_state
-        self.student = student_model
-        self.teacher = teacher_model
-        self.loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
-        self.nonfinite_loss = check_nonfinite_mode(nonfinite_loss)
-        self.teacher_dtype = check_teacher_precision(teacher_precision)
-        prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
-        keep_teacher_out_of_ddp(self)
-        if not save_teacher:
-            leave_teacher_out_of_checkpoints(self)
-        self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
+        loss_weight = check_loss_weight(loss_weight, 'loss_weight', 'mmiekd.SSKDDistiller')
+        super().__init__(student, teacher, teacher_ckpt=teacher_ckpt, save_teacher=save_teacher,
+                         teacher_precision=teacher_precision, nonfinite_loss=nonfinite_loss,
+                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.loss_weight = loss_weight
         self.stages = self._check_stages(stages)
         if not isinstance(head_length, int) or head_length < 1:
             raise ValueError(f'`head_length` must be a positive int, got {head_length!r}')
@@ -91,10 +77,6 @@ class SSKDDistiller(BaseModel):
         self.set_stage(0)
         self._check_shapes_at_build()
         end_of_build(self)
-
-    def init_weights(self):
-        """The student's initialisation as without distillation, then the rest."""
-        init_weights_student_first(self.student, super().init_weights)
 
     # ------------------------------------------------------------------ construction
     def _check_shapes_at_build(self) -> None:
@@ -199,8 +181,7 @@ class SSKDDistiller(BaseModel):
 
     def train(self, mode: bool = True):
         """Frozen stages keep their BN statistics: everything transferred (and the teacher) stays in eval."""
-        super().train(mode)
-        self.teacher.eval()
+        super().train(mode)  # the teacher stays in eval mode
         if not mode:
             return self
         index = int(self.stage)
