@@ -139,6 +139,8 @@ def test_bad_arguments_are_refused(tmp_path):
         cm.parse_args(['--data-root', str(tmp_path / 'missing')])
     with pytest.raises(SystemExit):
         cm.parse_args(['--data-root', str(tmp_path), '--seeds', '0'])
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', str(tmp_path), '--threads', '0'])
     with pytest.raises(FileNotFoundError, match='COCO-format'):
         cm.find_det_layout(str(tmp_path))
 

@@ -420,7 +420,7 @@ def run_all(args, runs: List[Run], teacher: Optional[Run], teacher_ckpt: Optiona
         if r.done:
             print(f'[compare] {r.name}: done before ({r.result_file})', flush=True)
     total, finished, durations = len(pending), 0, []
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
     active, begin = [], time.time()
     teacher_ready = teacher is None or teacher.done
     while pending or active:
@@ -560,6 +560,9 @@ def parse_args(argv=None):
                         'recipes distil from; another one needs methods whose recipes name it)')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'compare_methods'))
     parser.add_argument('--jobs', type=int, default=max(1, os.cpu_count() or 1), help='runs side by side')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='CPU threads per run (default: the cores divided by --jobs; set it when other work '
+                        'shares the cores, e.g. 1 for two comparisons of --jobs 1 side by side)')
     parser.add_argument('--batch-size', type=int, default=None, help='default: 4 (det), 64 (cls)')
     parser.add_argument('--img-size', type=int, default=None, help='resize images to this square size (det)')
     parser.add_argument('--variant', nargs='+', action='append', default=[], metavar='NAME=METHOD KEY=VALUE',
@@ -592,6 +595,8 @@ def parse_args(argv=None):
         parser.error('--iters must be at least 10 (SSKD needs iterations for each stage and the head)')
     if args.jobs < 1:
         parser.error('--jobs must be at least 1')
+    if args.threads is not None and args.threads < 1:
+        parser.error('--threads must be at least 1')
     if not osp.isdir(args.data_root):
         parser.error(f'--data-root {args.data_root} is not a folder')
     if args.teacher_data_root and args.teacher_ckpt:
