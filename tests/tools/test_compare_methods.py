@@ -141,6 +141,8 @@ def test_bad_arguments_are_refused(tmp_path):
         cm.parse_args(['--data-root', str(tmp_path), '--seeds', '0'])
     with pytest.raises(SystemExit):
         cm.parse_args(['--data-root', str(tmp_path), '--threads', '0'])
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', str(tmp_path), '--teacher-batch-size', '0'])
     with pytest.raises(FileNotFoundError, match='COCO-format'):
         cm.find_det_layout(str(tmp_path))
 
@@ -170,8 +172,10 @@ def test_teacher_trains_on_its_own_data_and_validates_on_the_students(tmp_path, 
     more = str(tmp_path / 'more')
     generate_shapes_coco(more, num_train=6, num_val=2, img_size=64, seed=0)
     args = cm.parse_args(['--data-root', shapes_data, '--teacher-data-root', more, '--methods', 'fitnet'])
-    cfg = cm.build_run_config(args, cm.TASKS['det']['teacher'], 0, 20, None, train_root=args.teacher_data_root)
+    cfg = cm.build_run_config(args, cm.TASKS['det']['teacher'], 0, 20, None, train_root=args.teacher_data_root,
+                              batch_size=16)
     assert cfg.train_dataloader.dataset.data_root == osp.abspath(more) + '/'
+    assert cfg.train_dataloader.batch_size == 16 and args.batch_size == 4
     for loader in ('val_dataloader', 'test_dataloader'):
         assert cfg[loader].dataset.data_root == osp.abspath(shapes_data) + '/'
     assert cfg.val_evaluator.ann_file.startswith(osp.abspath(shapes_data) + '/')

@@ -15,7 +15,8 @@ def test_main_job_compares_methods_with_seeds(tmp_path, capsys):
     args = ['--work-dir', str(work_dir), '--data-root', str(tmp_path / 'data'), '--iters', '10', '--seeds', '2',
             '--teacher-iters', '10', '--methods', 'iekd']
     # Small data for the test: the track's generator settings with fewer, smaller images.
-    run_main_job.TRACKS['det']['generate'].update(num_train=8, num_val=4, img_size=64)
+    run_main_job.TRACKS['det']['generate'].update(num_train=8, num_val=4)
+    run_main_job.TRACKS['det']['teacher_generate'].update(num_train=12, num_val=4)
     doc = run_main_job.main(args)
     out = capsys.readouterr().out
     assert list(doc['methods']) == ['teacher', 'student', 'iekd']
@@ -30,3 +31,14 @@ def test_main_job_compares_methods_with_seeds(tmp_path, capsys):
     assert doc['phase1']['iekd'] and all(p['iters'] >= 1 for p in doc['phase1']['iekd'])
     assert '| iekd |' in out and 'teacher on val during training' in out  # the table is printed
     assert (work_dir / 'results.png').stat().st_size > 10_000
+    # The teacher trained on its own data (more images, the students' first), validated on the students' val.
+    assert doc['teacher_data_root'] == str(tmp_path / 'data') + '_teacher'
+    teacher_cfg = (work_dir / 'teacher' / 'seed0' / 'config.py').read_text()
+    assert "data_root='%s/'" % (tmp_path / 'data_teacher') in teacher_cfg
+    assert "data_root='%s/'" % (tmp_path / 'data') in teacher_cfg
+    with open(tmp_path / 'data_teacher' / 'annotations' / 'instances_train.json') as f:
+        teacher_train = json.load(f)['images']
+    with open(tmp_path / 'data' / 'annotations' / 'instances_train.json') as f:
+        student_train = json.load(f)['images']
+    assert len(teacher_train) == 12 and len(student_train) == 8
+    assert [i['file_name'] for i in teacher_train[:8]] == [i['file_name'] for i in student_train]

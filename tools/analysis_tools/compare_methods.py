@@ -167,6 +167,8 @@ def scale_schedule(cfg, iters: int) -> None:
             for key in ('begin', 'end'):
                 if hook.get(key):
                     hook[key] = _scale(hook[key], factor)
+            if hook.get('milestones'):
+                hook['milestones'] = [_scale(m, factor) for m in hook['milestones']]
         if kind == 'IEKDAutoEncoderHook':
             if hook.get('iters'):
                 hook['iters'] = _scale(hook['iters'], factor)
@@ -270,10 +272,11 @@ def _set_resize(pipeline, size: int) -> None:
 
 
 def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Optional[str],
-                     extra: Optional[dict] = None, validations: int = 1, train_root: Optional[str] = None):
+                     extra: Optional[dict] = None, validations: int = 1, train_root: Optional[str] = None,
+                     batch_size: Optional[int] = None):
     """The recipe's config (with ``extra`` overrides) pointed at this comparison's data, classes, budget and
-    seed. ``train_root``: another dataset to train on (the teacher's ``--teacher-data-root``); validation
-    always uses ``args.data_root``'s val split."""
+    seed. ``train_root``, ``batch_size``: the teacher's own training data (``--teacher-data-root``) and batch
+    (``--teacher-batch-size``); validation always uses ``args.data_root``'s val split."""
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(ROOT, recipe))
     if extra:
@@ -300,7 +303,7 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
             cfg[loader].dataset.update(data_root=roots[split], data_prefix=split, classes=list(classes))
         if 'data_preprocessor' in cfg and 'num_classes' in cfg.data_preprocessor:
             cfg.data_preprocessor.num_classes = len(classes)
-    cfg.train_dataloader.batch_size = args.batch_size
+    cfg.train_dataloader.batch_size = batch_size or args.batch_size
     # An endless shuffled stream: MMEngine's iteration loop sleeps 2 s at every epoch end of a finite sampler,
     # which on a small dataset is a large share of a run (200 images of batch 32: 0.3 s per iteration).
     cfg.train_dataloader.sampler = dict(type='InfiniteSampler', shuffle=True)
@@ -320,9 +323,10 @@ class Run:
     """One training run: a method at a seed, in ``work_dir/<method>/seed<k>``."""
 
     def __init__(self, args, method: str, recipe: str, seed: int, iters: int, validations: int = 1,
-                 train_root: Optional[str] = None):
+                 train_root: Optional[str] = None, batch_size: Optional[int] = None):
         self.args, self.method, self.recipe, self.seed, self.iters = args, method, recipe, seed, iters
-        self.train_root = train_root  # the teacher's own training data (--teacher-data-root), if any
+        # The teacher's own training data and batch (--teacher-data-root, --teacher-batch-size), if any.
+        self.train_root, self.batch_size = train_root, batch_size
         # The teacher and the student alone are validated several times: their curves show whether the
         # budget reaches their plateau.
         self.validations = validations
@@ -342,7 +346,8 @@ class Run:
     def start(self, teacher_ckpt: Optional[str], threads: int):
         os.makedirs(self.dir, exist_ok=True)
         cfg = build_run_config(self.args, self.recipe, self.seed, self.iters, teacher_ckpt,
-                               self.args.overrides.get(self.method), self.validations, self.train_root)
+                               self.args.overrides.get(self.method), self.validations, self.train_root,
+                               self.batch_size)
         config_file = osp.join(self.dir, 'config.py')
         cfg.dump(config_file)
         cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config_file, '--work-dir', self.dir]
@@ -480,7 +485,8 @@ def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, m
                      f"{', '.join(f'{v:.2f}' for v in entry['seeds'])} | {step:.3f} | {phase_text} |")
     budget = (f'Budget: {args.iters} iterations of batch {args.batch_size} for every method and the student alone '
               f'(SSKD stages included; IE-KD/FT phase 1 extra, shown in its column); teacher: '
-              + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations, seed 0'
+              + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations of batch '
+                 f'{args.teacher_batch_size or args.batch_size}, seed 0'
                  + (f', trained on {args.teacher_data_root}' if args.teacher_data_root else ''))
               + f'. Data: {args.data_root}. Intervals: 95 %, t distribution; the difference is paired by seed.')
     curves = []
@@ -564,6 +570,7 @@ def parse_args(argv=None):
                         help='CPU threads per run (default: the cores divided by --jobs; set it when other work '
                         'shares the cores, e.g. 1 for two comparisons of --jobs 1 side by side)')
     parser.add_argument('--batch-size', type=int, default=None, help='default: 4 (det), 64 (cls)')
+    parser.add_argument('--teacher-batch-size', type=int, default=None, help='the teacher\'s (default: --batch-size)')
     parser.add_argument('--img-size', type=int, default=None, help='resize images to this square size (det)')
     parser.add_argument('--variant', nargs='+', action='append', default=[], metavar='NAME=METHOD KEY=VALUE',
                         help='an extra entry NAME: METHOD\'s recipe with these config overrides (as '
@@ -595,8 +602,9 @@ def parse_args(argv=None):
         parser.error('--iters must be at least 10 (SSKD needs iterations for each stage and the head)')
     if args.jobs < 1:
         parser.error('--jobs must be at least 1')
-    if args.threads is not None and args.threads < 1:
-        parser.error('--threads must be at least 1')
+    for option in ('threads', 'batch_size', 'teacher_batch_size'):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            parser.error(f'--{option.replace("_", "-")} must be at least 1')
     if not osp.isdir(args.data_root):
         parser.error(f'--data-root {args.data_root} is not a folder')
     if args.teacher_data_root and args.teacher_ckpt:
@@ -621,7 +629,7 @@ def main(argv=None) -> dict:
         teacher_ckpt = args.teacher_ckpt
     else:
         teacher = Run(args, 'teacher', args.teacher_config or task['teacher'], 0, args.teacher_iters, validations=4,
-                      train_root=args.teacher_data_root)
+                      train_root=args.teacher_data_root, batch_size=args.teacher_batch_size)
         teacher.needs_teacher = False
         teacher_ckpt = osp.join(teacher.dir, f'iter_{args.teacher_iters}.pth')
     runs = [] if teacher is None else [teacher]
@@ -646,7 +654,7 @@ def main(argv=None) -> dict:
                          if m in results and 'val_curve' in results[m][0]}
     doc.update(task=args.task, iters=args.iters, batch_size=args.batch_size, seeds=args.seeds,
                teacher_iters=None if args.teacher_ckpt else args.teacher_iters, data_root=args.data_root,
-               teacher_data_root=args.teacher_data_root,
+               teacher_data_root=args.teacher_data_root, teacher_batch_size=args.teacher_batch_size,
                phase1={m: [r['phase1'] for r in rs if r.get('phase1')] for m, rs in results.items()
                        if any(r.get('phase1') for r in rs)})
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:

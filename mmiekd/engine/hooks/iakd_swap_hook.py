@@ -27,8 +27,9 @@ def _check_count(value, key: str, minimum: int, optional: bool = False) -> Optio
 class IAKDSwapHook(Hook):
     """Sets IAKD's swap probability from the training progress and logs it (``swap_prob``).
 
-    ``p`` goes from ``p_start`` to ``p_end`` over ``[0, end)`` (iterations or epochs; ``end`` defaults to the
-    whole training), then stays at ``p_end`` (the paper ends with the pure student: ``p_end=0``):
+    ``p`` goes from ``p_start`` to ``p_end`` over ``[begin, end)`` (iterations or epochs; ``begin`` defaults to 0,
+    ``end`` to the whole training), then stays at ``p_end`` (the paper ends with the pure student: ``p_end=0``);
+    before ``begin`` it is 0 (the student trains alone first):
     ``constant`` (always ``p_start``), ``linear``, ``cosine`` (half cosine), or ``step`` (``p_start`` multiplied
     by ``gamma`` at each of ``milestones``, never below ``p_end``). The value follows from the progress, so it is
     right after ``--resume`` (it is also a buffer of the model, saved in checkpoints).
@@ -37,6 +38,7 @@ class IAKDSwapHook(Hook):
         p_start (float): Probability at the start, in [0, 1].
         p_end (float): Probability at ``end`` and after, in [0, 1].
         schedule (str): One of ``constant``, ``linear``, ``cosine``, ``step``.
+        begin (int): Progress at which the swaps start (``p_start``), >= 0; below ``end``.
         end (int, optional): Progress at which ``p_end`` is reached, >= 1.
         milestones (Sequence[int]): For ``step``, each >= 0.
         gamma (float): For ``step``, in [0, 1].
@@ -47,7 +49,7 @@ class IAKDSwapHook(Hook):
 
     def __init__(self, p_start: float = 0.5, p_end: float = 0.0, schedule: str = 'linear',
                  end: Optional[int] = None, milestones: Sequence[int] = (), gamma: float = 0.5,
-                 by_epoch: bool = False):
+                 by_epoch: bool = False, begin: int = 0):
         from mmiekd.models.distillers.iakd_distiller import check_probability
         self.p_start = check_probability(p_start, 'IAKDSwapHook.p_start')
         self.p_end = check_probability(p_end, 'IAKDSwapHook.p_end')
@@ -55,6 +57,9 @@ class IAKDSwapHook(Hook):
             raise ValueError(f'`IAKDSwapHook.schedule` must be one of {SCHEDULES}, got {schedule!r}')
         self.schedule = schedule
         self.end = _check_count(end, 'IAKDSwapHook.end', minimum=1, optional=True)
+        self.begin = _check_count(begin, 'IAKDSwapHook.begin', minimum=0)
+        if self.end is not None and self.begin >= self.end:
+            raise ValueError(f'`IAKDSwapHook.begin` ({self.begin}) must be below `end` ({self.end})')
         if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Sequence):
             raise TypeError(f'`IAKDSwapHook.milestones` must be a list of iterations/epochs, got {milestones!r}')
         self.milestones = sorted(_check_count(m, f'IAKDSwapHook.milestones[{i}]', minimum=0)
@@ -68,12 +73,14 @@ class IAKDSwapHook(Hook):
     def value(self, progress: int, total: int) -> float:
         """The probability after ``progress`` iterations/epochs of ``total``."""
         end = self.end or total
+        if progress < self.begin:
+            return 0.0
         if self.schedule == 'constant':
             return self.p_start
         if self.schedule == 'step':
             passed = sum(progress >= m for m in self.milestones)
             return max(self.p_end, self.p_start * self.gamma**passed) if progress < end else self.p_end
-        t = min(max(progress / end, 0.0), 1.0)
+        t = min(max((progress - self.begin) / max(1, end - self.begin), 0.0), 1.0)
         if self.schedule == 'cosine':
             t = (1 - math.cos(math.pi * t)) / 2
         return self.p_start + (self.p_end - self.p_start) * t

@@ -154,6 +154,16 @@ def test_swap_schedule_values(schedule, expected):
     assert [hook.value(i, 4) for i in range(5)] == pytest.approx(expected)
 
 
+def test_swap_schedule_begin():
+    """``begin``: no swaps before it (the student alone first), then the schedule over [begin, end)."""
+    hook = IAKDSwapHook(p_start=0.6, p_end=0.0, schedule='linear', begin=2, end=5)
+    assert [hook.value(i, 8) for i in range(7)] == pytest.approx([0.0, 0.0, 0.6, 0.4, 0.2, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r'`IAKDSwapHook.begin` \(5\) must be below `end` \(5\)'):
+        IAKDSwapHook(begin=5, end=5)
+    with pytest.raises(ValueError, match='IAKDSwapHook.begin'):
+        IAKDSwapHook(begin=-1)
+
+
 def test_a_frozen_student_block_is_refused_when_training_starts():
     """mmdet's `frozen_stages` freezes a stage when the model enters training mode: swapping that stage would
     train nothing (the COCO recipe swapped a frozen layer1), so training mode refuses it, naming the block."""
