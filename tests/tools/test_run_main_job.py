@@ -33,9 +33,10 @@ def test_main_job_compares_methods_with_seeds(tmp_path, capsys):
     assert (work_dir / 'results.png').stat().st_size > 10_000
     # The teacher trained on its own data (more images, the students' first), validated on the students' val.
     assert doc['teacher_data_root'] == str(tmp_path / 'data') + '_teacher'
-    teacher_cfg = (work_dir / 'teacher' / 'seed0' / 'config.py').read_text()
-    assert "data_root='%s/'" % (tmp_path / 'data_teacher') in teacher_cfg
-    assert "data_root='%s/'" % (tmp_path / 'data') in teacher_cfg
+    from mmengine.config import Config
+    teacher_cfg = Config.fromfile(str(work_dir / 'teacher' / 'seed0' / 'config.py'))
+    assert teacher_cfg.train_dataloader.dataset.data_root == f'{tmp_path}/data_teacher/'
+    assert teacher_cfg.val_dataloader.dataset.data_root == f'{tmp_path}/data/'
     with open(tmp_path / 'data_teacher' / 'annotations' / 'instances_train.json') as f:
         teacher_train = json.load(f)['images']
     with open(tmp_path / 'data' / 'annotations' / 'instances_train.json') as f:

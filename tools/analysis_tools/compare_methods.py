@@ -575,6 +575,7 @@ def parse_args(argv=None):
     parser.add_argument('--variant', nargs='+', action='append', default=[], metavar='NAME=METHOD KEY=VALUE',
                         help='an extra entry NAME: METHOD\'s recipe with these config overrides (as '
                         '--cfg-options), e.g. --variant iekd_cos=iekd model.ie.exploration.form=cosine; '
+                        'METHOD may also be a config file (a recipe of your own, e.g. inheriting a tiny one); '
                         'repeat for several')
     args = parser.parse_args(argv)
     task = TASKS[args.task]
@@ -582,13 +583,14 @@ def parse_args(argv=None):
     args.overrides = {}
     for variant in args.variant:
         name, _, base = variant[0].partition('=')
-        if not base or base not in task['methods'] or name in task['methods']:
-            parser.error(f'--variant {variant[0]}: expected NAME=METHOD with a new NAME and METHOD one of '
-                         f'{sorted(task["methods"])}')
+        is_config = base.endswith('.py') and osp.isfile(osp.join(ROOT, base))
+        if not base or not (base in task['methods'] or is_config) or name in task['methods']:
+            parser.error(f'--variant {variant[0]}: expected NAME=METHOD (or NAME=CONFIG.py, a recipe of your own) '
+                         f'with a new NAME and METHOD one of {sorted(task["methods"])}')
         pairs = [kv.split('=', 1) for kv in variant[1:]]
         if any(len(kv) != 2 for kv in pairs):
             parser.error(f'--variant {variant[0]}: overrides must be KEY=VALUE, got {variant[1:]}')
-        args.recipes[name] = task['methods'][base]
+        args.recipes[name] = base if is_config else task['methods'][base]
         args.overrides[name] = {k: _parse_value(v) for k, v in pairs}
     args.methods = list(dict.fromkeys(['student'] + (args.methods or task['default_methods'])
                                       + [v[0].partition('=')[0] for v in args.variant]))
