@@ -29,20 +29,26 @@ RECIPES = sorted(osp.relpath(p, osp.join(ROOT, 'configs'))
 # which the LR is multiplied by 0.1), `cosine` (begin, T_max, eta_min ratio), all counted from the phase start.
 def family(recipe: str) -> dict:
     name = osp.basename(recipe)
+    # SSKD's tiny recipes: their stages, then the head phase with the student alone's whole schedule.
+    stages = 150 if recipe.startswith('sskd/') and 'rtmdet' not in name else 0
     if '/tiny/' in recipe and 'digits' in name:
-        return dict(ipe=90, iters=200, decays=[150], unit=1, name='tiny classification (200 iterations)')
+        return dict(ipe=90, iters=200 + stages, decays=[150], unit=1, name='tiny classification (200 iterations)')
     if '/tiny/' in recipe:
-        return dict(ipe=150, iters=300, warmup=(50, 0.1), decays=[240], unit=1,
+        return dict(ipe=150, iters=300 + 8 * stages // 3, warmup=(50, 0.1), decays=[240], unit=1,
                     name='tiny detection (300 iterations)')
     if 'rtmdet' in name:
         ipe = 100
         return dict(ipe=ipe, iters=300 * ipe, warmup=(1000, 1e-5), cosine=(150 * ipe, 150 * ipe, 0.05), unit=ipe,
                     name='mmdet RTMDet 300 epochs')
+    # SSKD's full recipes: their backbone stages (epochs), then the head phase with the student alone's schedule.
+    sskd = recipe.startswith('sskd/')
     if 'imagenet' in name:
-        return dict(ipe=20, iters=100 * 20, decays=[30 * 20, 60 * 20, 90 * 20], unit=20, name='ImageNet 100 epochs')
+        return dict(ipe=20, iters=(100 + 40 * sskd) * 20, decays=[30 * 20, 60 * 20, 90 * 20], unit=20,
+                    name='ImageNet 100 epochs')
     if 'cifar' in name:
-        return dict(ipe=50, iters=160 * 50, decays=[80 * 50, 120 * 50], unit=50, name='CIFAR 160 epochs')
-    return dict(ipe=600, iters=12 * 600, warmup=(500, 0.001), decays=[8 * 600, 11 * 600], unit=600,
+        return dict(ipe=50, iters=(160 + 120 * sskd) * 50, decays=[80 * 50, 120 * 50], unit=50,
+                    name='CIFAR 160 epochs')
+    return dict(ipe=600, iters=(12 + 4 * sskd) * 600, warmup=(500, 0.001), decays=[8 * 600, 11 * 600], unit=600,
                 name='COCO 1x (12 epochs)')
 
 
@@ -51,22 +57,25 @@ def method_promise(recipe: str, fam: dict) -> dict:
     unit, name, tiny = fam['unit'], osp.basename(recipe), '/tiny/' in recipe
     digits = 'digits' in name
     if recipe.startswith('sskd/'):
-        if tiny and digits:  # 3 x 50 + 50 iterations, one constant LR (the recipe's ConstantLR)
-            return dict(stages=[50, 50, 50], head=50, restart=False, phase=dict())
-        if tiny:  # 4 x 40 + 140 iterations; the run's one schedule (no restart)
+        if tiny and digits:  # 3 x 50 iterations, then the student's 200 (LR /10 at 150), each phase restarted
+            return dict(stages=[50, 50, 50], head=200, restart=True, phase=dict(decays=[150]))
+        if tiny and 'rtmdet' not in name:  # 4 x 100, then the student's 300 (warm-up 50, /10 at 240), restarted
+            return dict(stages=[100] * 4, head=300, restart=True, phase=dict(warmup=(50, 0.1), decays=[240]))
+        if tiny:  # RTMDet: 4 x 40 + 140 iterations; the run's one schedule (no restart)
             return dict(stages=[40] * 4, head=140, restart=False, phase=None)
-        if 'cifar' in name:  # 40 / 40 / 40 + 40 epochs, each phase /10 after 20 and 30 of its epochs
-            return dict(stages=[40 * unit] * 3, head=40 * unit, restart=True,
-                        phase=dict(decays=[20 * unit, 30 * unit]))
-        if 'imagenet' in name:  # 4 x 10 + 60 epochs, each phase /10 every 30 of its epochs
-            return dict(stages=[10 * unit] * 4, head=60 * unit, restart=True,
+        if 'cifar' in name:  # 3 x 40 epochs, then the student's 160 (/10 at 80 and 120), each phase restarted
+            return dict(stages=[40 * unit] * 3, head=160 * unit, restart=True,
+                        phase=dict(decays=[80 * unit, 120 * unit]))
+        if 'imagenet' in name:  # 4 x 10 epochs, then the student's 100 (/10 every 30), each phase restarted
+            return dict(stages=[10 * unit] * 4, head=100 * unit, restart=True,
                         phase=dict(decays=[30 * unit, 60 * unit, 90 * unit]))
         if 'rtmdet' in name:  # 4 x 10 + 260 epochs; each phase warms up, cosine over its epochs 130-260
             return dict(stages=[10 * unit] * 4, head=260 * unit, restart=True,
                         phase=dict(warmup=(1000, 1e-5), cosine=(130 * unit, 130 * unit, 0.05)))
-        # COCO: 4 x 1 + 8 epochs; each phase warms up for 500 iterations; the head decays after its epochs 6, 7
-        return dict(stages=[unit] * 4, head=8 * unit, restart=True,
-                    phase=dict(warmup=(500, 0.001), decays=[6 * unit, 7 * unit]))
+        # COCO: 4 x 1 epochs, then the student's 1x (12 epochs); each phase warms up for 500 iterations; the head
+        # phase decays after its epochs 8 and 11
+        return dict(stages=[unit] * 4, head=12 * unit, restart=True,
+                    phase=dict(warmup=(500, 0.001), decays=[8 * unit, 11 * unit]))
     if recipe.startswith('iakd/'):
         # p from 0.5 to 0 (linear), at 0 from `end`: before the last LR drop, so that the pure student trains
         # at more than the last LR.
@@ -250,8 +259,8 @@ class OldRestartSSKDStageHook(SSKDStageHook):
 
 def test_the_check_fails_on_the_old_sskd_lr_restart():
     recipe = 'sskd/faster_rcnn_r50_r101.py'
-    # The recipe as it was (its comment promised a warm-up per stage and the head phase decaying at its epochs
-    # 6 and 7) with the hook as it was.
+    # The recipe's schedule as it was (mmdet's 1x milestones counted from the start of training) with the hook as
+    # it was, on the recipe's stages and head phase.
     old = dict(custom_hooks=[dict(type=OldRestartSSKDStageHook, by_epoch=True, restart_lr=True)],
                param_scheduler=[dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
                                 dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[10, 11],
@@ -260,7 +269,7 @@ def test_the_check_fails_on_the_old_sskd_lr_restart():
         check_recipe(recipe, old)
     doc = ps.preview(ps.load(osp.join(ROOT, 'configs', recipe), old), 600)
     lrs = per_iteration(doc, 'lr', 0)
-    assert set(lrs[2 * 600:]) == {0.02}, 'as found: every epoch from 2 to 12 at lr 0.02'
+    assert set(lrs[2 * 600:12 * 600]) == {0.02}, 'as found: every epoch from 2 to 12 at lr 0.02'
     check_recipe(recipe)  # the recipe as shipped passes
 
 

@@ -48,7 +48,7 @@ from analyze_logs import loss_curves  # noqa: E402
 TASKS = {
     'det': dict(
         metric='coco/bbox_mAP', metric_name='box AP', scale=100.0,
-        teacher='configs/_base_/tiny/faster_rcnn_r18c16_shapes.py',
+        teacher='configs/_base_/tiny/faster_rcnn_r34c8_shapes.py',
         methods={
             'student': 'configs/_base_/tiny/faster_rcnn_r18c8_shapes.py',
             'fitnet': 'configs/kd/tiny/fitnet_faster_rcnn_tiny_shapes.py',
@@ -57,8 +57,6 @@ TASKS = {
             'iekd': 'configs/iekd/tiny/iekd_faster_rcnn_tiny_shapes.py',
             'sskd': 'configs/sskd/tiny/sskd_faster_rcnn_tiny_shapes.py',
             'iakd': 'configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes.py',
-            # IAKD from an equal-width teacher (--teacher-config configs/_base_/tiny/faster_rcnn_r34c8_shapes.py)
-            'iakd_eqwidth': 'configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes_eqwidth.py',
         },
         default_methods=['student', 'fitnet', 'iekd', 'sskd', 'iakd']),
     'cls': dict(
@@ -138,29 +136,37 @@ def _scale(n: int, factor: float) -> int:
 
 
 def scale_schedule(cfg, iters: int) -> None:
-    """Scales every iteration count of an iteration-based recipe to a budget of ``iters`` iterations."""
+    """Scales every iteration count of an iteration-based recipe to a budget of ``iters`` iterations.
+
+    The budget is the number of iterations trained with the task loss. For every method but SSKD that is the
+    whole training loop. SSKD trains with the task loss only in its head phase: the head phase gets the budget,
+    and its backbone stages (feature mimicking, no task loss; each stage step runs the two networks only up to
+    the stage) come before it, scaled by the same factor, as IE-KD's phase 1 comes before its training; their
+    cost is reported beside the result.
+    """
     base = cfg.train_cfg.get('max_iters')
     if base is None:
         raise ValueError('compare_methods.py needs iteration-based recipes (train_cfg.max_iters)')
-    factor = iters / base
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = iters
+    model = cfg.model
+    sskd = 'stages' in model and 'head_length' in model
+    factor = iters / (model.head_length if sskd else base)
+    total = iters
+    if sskd:
+        for stage in model.stages:
+            stage.length = _scale(stage.length, factor)
+        model.head_length = iters
+        total = iters + sum(s.length for s in model.stages)
+    cfg.train_cfg.max_iters = total
+    cfg.train_cfg.val_interval = total
     schedulers = cfg.get('param_scheduler') or []
     for sched in schedulers if isinstance(schedulers, list) else [schedulers]:
         if sched.get('by_epoch', True):
             raise ValueError(f'compare_methods.py scales iteration-based schedulers; {sched} counts epochs')
         for key in ('begin', 'end'):
             if key in sched and sched[key] < OPEN_ENDED:
-                sched[key] = min(iters, _scale(sched[key], factor)) if sched[key] else 0
+                sched[key] = min(total, _scale(sched[key], factor)) if sched[key] else 0
         if 'milestones' in sched:
             sched.milestones = [_scale(m, factor) for m in sched.milestones]
-    model = cfg.model
-    if 'stages' in model and 'head_length' in model:  # SSKD: stages + head fill the budget
-        for stage in model.stages:
-            stage.length = _scale(stage.length, factor)
-        model.head_length = iters - sum(s.length for s in model.stages)
-        if model.head_length < 1:
-            raise ValueError(f'--iters {iters} leaves no head phase after the SSKD stages')
     for hook in cfg.get('custom_hooks', []):
         kind = hook.get('type', '').split('.')[-1]
         if kind == 'IAKDSwapHook' and not hook.get('by_epoch', True):
@@ -174,7 +180,7 @@ def scale_schedule(cfg, iters: int) -> None:
                 hook['iters'] = _scale(hook['iters'], factor)
             if hook.get('weight_milestones') and not hook.get('by_epoch', True):
                 hook['weight_milestones'] = [_scale(m, factor) for m in hook['weight_milestones']]
-    cfg.default_hooks.checkpoint.interval = iters
+    cfg.default_hooks.checkpoint.interval = total
     cfg.default_hooks.logger.interval = max(1, min(20, iters // 10))
 
 
@@ -314,7 +320,8 @@ def build_run_config(args, recipe: str, seed: int, iters: int, teacher_ckpt: Opt
     cfg.randomness = dict(seed=seed)
     # Paired runs: validations (more of them for the student alone) leave the training's random stream alone.
     cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [dict(type='mmiekd.ValRandomStateHook')]
-    cfg.train_cfg.val_interval = iters // validations if iters % validations == 0 else iters
+    total = cfg.train_cfg.max_iters
+    cfg.train_cfg.val_interval = total // validations if total % validations == 0 else total
     return cfg
 
 
@@ -376,7 +383,8 @@ class Run:
         result = dict(method=self.method, seed=self.seed, iters=self.iters, value=scale * vals[-1],
                       val_curve=[[interval * (i + 1), scale * v] for i, v in enumerate(vals)],
                       s_per_iter=sum(steady) / max(1, len(steady)), curves=curves,
-                      phase1=phase1_cost(self.log_file))
+                      phase1=phase1_cost(self.log_file),
+                      wall_s=time.time() - self.began if hasattr(self, 'began') else None)
         with open(self.result_file, 'w') as f:
             json.dump(result, f)
         return result
@@ -386,17 +394,24 @@ _STAMP = re.compile(r'^(\d\d/\d\d \d\d:\d\d:\d\d) - mmengine')
 
 
 def phase1_cost(log_file: str) -> Optional[dict]:
-    """IE-KD/FT phase 1 (auto-encoder training) from a run's log: its iterations and wall seconds."""
+    """The phase a method runs before its training with the task loss, from a run's log: its iterations and wall
+    seconds. IE-KD/FT: phase 1 (auto-encoder training); SSKD: the backbone stages (until the head phase)."""
     begin = end = steps = None
     with open(log_file, errors='replace') as f:
         for line in f:
             stamp = _STAMP.match(line)
-            if 'phase 1: training the' in line and stamp:
-                begin = datetime.strptime(stamp.group(1), '%m/%d %H:%M:%S')
+            if not stamp:
+                continue
+            when = datetime.strptime(stamp.group(1), '%m/%d %H:%M:%S')
+            if 'phase 1: training the' in line or 'SSKD: stage 1/' in line:
+                begin, end = when, None
                 found = re.search(r'for (\d+) iterations', line)
                 steps = int(found.group(1)) if found else None
-            elif 'phase 1 done' in line and stamp and begin is not None:
-                end = datetime.strptime(stamp.group(1), '%m/%d %H:%M:%S')
+            elif begin is not None and 'phase 1 done' in line:
+                end = when
+            elif begin is not None and 'SSKD: head phase from iteration' in line:
+                end = when
+                steps = int(re.search(r'iteration (\d+)', line).group(1)) - 1
     if begin is None or end is None:
         return None
     return dict(iters=steps, seconds=(end - begin).total_seconds())
@@ -471,7 +486,7 @@ def run_all(args, runs: List[Run], teacher: Optional[Run], teacher_ckpt: Optiona
 # ------------------------------------------------------------------------------------------------ report
 def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, metric_name: str) -> str:
     lines = [f'| method | {metric_name} (mean ± std) | 95 % interval | vs student alone (paired) | verdict | '
-             f'seeds | s/iter | phase 1 |', '|---|---|---|---|---|---|---|---|']
+             f'seeds | s/iter | run (s) | phase before |', '|---|---|---|---|---|---|---|---|---|']
     for name, entry in doc['methods'].items():
         diff = entry.get('diff_vs_student')
         diff_text = (f"{diff['mean']:+.2f} [{diff['ci95'][0]:+.2f}, {diff['ci95'][1]:+.2f}]" if diff else '-')
@@ -480,11 +495,14 @@ def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, m
         phases = [r['phase1'] for r in runs if r.get('phase1')]
         phase_text = (f"{phases[0]['iters']} it, {sum(p['seconds'] for p in phases) / len(phases):.0f} s"
                       if phases else '-')
+        walls = [r['wall_s'] for r in runs if r.get('wall_s')]
+        wall_text = f'{sum(walls) / len(walls):.0f}' if walls else '-'
         lines.append(f"| {name} | {entry['mean']:.2f} ± {entry['std']:.2f} | [{entry['ci95'][0]:.2f}, "
                      f"{entry['ci95'][1]:.2f}] | {diff_text} | {entry.get('verdict', '-')} | "
-                     f"{', '.join(f'{v:.2f}' for v in entry['seeds'])} | {step:.3f} | {phase_text} |")
-    budget = (f'Budget: {args.iters} iterations of batch {args.batch_size} for every method and the student alone '
-              f'(SSKD stages included; IE-KD/FT phase 1 extra, shown in its column); teacher: '
+                     f"{', '.join(f'{v:.2f}' for v in entry['seeds'])} | {step:.3f} | {wall_text} | {phase_text} |")
+    budget = (f'Budget: {args.iters} iterations of batch {args.batch_size} with the task loss for every method and '
+              f'the student alone; the phase a method runs before them without the task loss (IE-KD/FT phase 1, '
+              f'SSKD\'s backbone stages) is shown in its column (iterations, seconds); teacher: '
               + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations of batch '
                  f'{args.teacher_batch_size or args.batch_size}, seed 0'
                  + (f', trained on {args.teacher_data_root}' if args.teacher_data_root else ''))

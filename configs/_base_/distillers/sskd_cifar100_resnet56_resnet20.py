@@ -6,7 +6,7 @@ model = dict(
     teacher=dict(cfg_path='mmiekd::_base_/models/cifar100_resnet56.py'),
     teacher_ckpt='checkpoints/iekd_cifar100_resnet56.pth',  # configs/iekd/teachers/cifar100_resnet56.py
     stages=[dict(student=f'backbone.layer{i}', teacher=f'backbone.layer{i}', length=40) for i in (1, 2, 3)],
-    head_length=40)
+    head_length=160)
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True)]
 # mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
 runner_type = 'mmiekd.DistillRunner'

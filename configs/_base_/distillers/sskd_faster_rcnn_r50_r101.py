@@ -13,8 +13,8 @@ model = dict(
         dict(student='backbone.layer3', teacher='backbone.layer3', length=1),
         dict(student='backbone.layer4', teacher='backbone.layer4', length=1),
     ],
-    # 12 epochs in all, as the student alone: 4 cheap backbone epochs, then 8 epochs of head training.
-    head_length=8)
+    # Four cheap backbone epochs, then the head phase with the student alone's whole 1x schedule (12 epochs).
+    head_length=12)
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True)]
 # mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
 runner_type = 'mmiekd.DistillRunner'

@@ -6,7 +6,7 @@ _base_ = [
 ]
 model = dict(
     student=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c8_shapes.py'),
-    teacher=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r18c16_shapes.py'),
+    teacher=dict(_delete_=True, cfg_path='mmiekd::_base_/tiny/faster_rcnn_r34c8_shapes.py'),
     teacher_ckpt=None,
     ie=dict(student_channels=16, teacher_channels=16, factor_channels=8))
 custom_hooks = [
