@@ -43,11 +43,15 @@ def test_t_quantiles():
 
 def test_schedule_scaled_to_the_budget():
     from mmengine.config import Config
+    # SSKD: the budget is the head phase (the iterations with the task loss); the stages come before it, scaled
+    # by the same factor: 4 x 100 + 300 -> 4 x 200 + 600.
     cfg = Config.fromfile(osp.join(ROOT, 'configs/sskd/tiny/sskd_faster_rcnn_tiny_shapes.py'))
-    base = cfg.train_cfg.max_iters
-    cm.scale_schedule(cfg, 2 * base)
-    assert cfg.train_cfg.max_iters == 2 * base
-    assert sum(s.length for s in cfg.model.stages) + cfg.model.head_length == 2 * base
+    assert [s.length for s in cfg.model.stages] == [100] * 4 and cfg.model.head_length == 300
+    cm.scale_schedule(cfg, 600)
+    assert [s.length for s in cfg.model.stages] == [200] * 4 and cfg.model.head_length == 600
+    assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 1400
+    assert cfg.default_hooks.checkpoint.interval == 1400
+    assert list(cfg.param_scheduler[1].milestones) == [480]  # the head phase's own schedule, scaled
     cfg = Config.fromfile(osp.join(ROOT, 'configs/iakd/tiny/iakd_faster_rcnn_tiny_shapes.py'))
     end, milestones = cfg.custom_hooks[0]['end'], list(cfg.param_scheduler[1].milestones)
     cm.scale_schedule(cfg, cfg.train_cfg.max_iters * 3)
@@ -98,6 +102,10 @@ def test_compares_on_a_coco_dataset_it_has_never_seen(tmp_path, capsys):
     assert 'seed=1' in run_cfg
     result = json.loads((work / 'sskd' / 'seed1' / 'result.json').read_text())
     assert result['iters'] == 10 and any(k.startswith('sskd.loss_stage') for k in result['curves'])
+    # SSKD's budget is its head phase (10 iterations with the task loss); its four stages (3 iterations each, the
+    # recipe's 100 of 300 scaled) come before and are reported as the phase before, with their wall time.
+    assert result['phase1']['iters'] == 12 and result['phase1']['seconds'] >= 0
+    assert '| sskd |' in (work / 'results.md').read_text() and '12 it,' in (work / 'results.md').read_text()
     assert (work / 'results.png').stat().st_size > 10_000
     assert '| sskd |' in (work / 'results.md').read_text()
     assert 'Iter(train)' in out and 'runs done' in out  # progress lines with the ETA
