@@ -67,10 +67,10 @@ def main(argv=None) -> dict:
         from mmiekd.datasets import ensure_shapes_coco as ensure
     else:
         from mmiekd.datasets import ensure_digits as ensure
-    for role, root, generate in (('students', data, track['generate']),
-                                 ('teacher', teacher_data, track['teacher_generate'])):
+    for role, root, generate in (("students'", data, track['generate']),
+                                 ("teacher's", teacher_data, track['teacher_generate'])):
         info = ensure(root, **generate)
-        print(f"[main job] the {role}' data: {root} ({'generated' if info['generated'] else 'present'}: "
+        print(f"[main job] the {role} data: {root} ({'generated' if info['generated'] else 'present'}: "
               f"{info['num_train']} train / {info['num_val']} val images)", flush=True)
     iters = args.iters or track['iters']
     work_dir = args.work_dir or osp.join(ROOT, 'work_dirs', 'main_job' if args.task == 'det' else 'main_job_cls')
