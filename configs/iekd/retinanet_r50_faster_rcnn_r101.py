@@ -2,8 +2,15 @@
 # model-zoo teacher). Levels are paired by stride (see configs/kd/fitnet_retinanet_r50_faster_rcnn_r101.py):
 # the student's P3-P5 (fpn_convs.0-2) inherit from / explore against the teacher's P3-P5 (fpn_convs.1-3).
 _base_ = ['./faster_rcnn_r50_r101.py']
+_mse = dict(type='mmiekd.FeatureMSELoss', loss_weight=1.0)
 model = dict(
     student=dict(_delete_=True, cfg_path='mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'),
     ie=dict(student=['neck.fpn_convs.0', 'neck.fpn_convs.1', 'neck.fpn_convs.2'],
-            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3, levels=None))  # all three pairs
+            teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3, levels=None),  # all three pairs
+    # The FitNet term the IE terms ride on, paired by stride in the same way.
+    distill=dict(
+        _delete_=True,
+        p3=dict(student='neck.fpn_convs.0', teacher='neck.fpn_convs.1', loss=_mse),
+        p4=dict(student='neck.fpn_convs.1', teacher='neck.fpn_convs.2', loss=_mse),
+        p5=dict(student='neck.fpn_convs.2', teacher='neck.fpn_convs.3', loss=_mse)))
 optim_wrapper = dict(optimizer=dict(lr=0.01))  # RetinaNet's own mmdet setting

@@ -96,22 +96,23 @@ def test_iteration_stages_refuse_epoch_based_schedulers_with_restart():
 
 
 def test_coco_recipe_schedule_over_the_whole_run():
-    """configs/sskd/faster_rcnn_r50_r101.py as its comment says: a 500-iteration warm-up at each of the five
-    phase starts, lr 0.02 otherwise, and the head phase's decays after training epochs 10 and 11."""
+    """configs/sskd/faster_rcnn_r50_r101.py as its comment says: four one-epoch stages, then the student alone's
+    whole 1x schedule as the head phase: a 500-iteration warm-up at each of the five phase starts, lr 0.02
+    otherwise, and the head phase's decays after its epochs 8 and 11 (training epochs 12 and 15)."""
     cfg = Config.fromfile(f'{ROOT}/configs/sskd/faster_rcnn_r50_r101.py')
     lengths = [s['length'] for s in cfg.model.stages]
-    assert lengths == [1, 1, 1, 1] and cfg.model.head_length == 8 and cfg.train_cfg.max_epochs == 12
+    assert lengths == [1, 1, 1, 1] and cfg.model.head_length == 12 and cfg.train_cfg.max_epochs == 16
     ipe = 600  # iterations per epoch of this simulation (COCO has 7,330 at batch 16)
-    lrs, stages = simulate(True, [dict(c) for c in cfg.param_scheduler], lengths, 8, iters_per_epoch=ipe,
-                           epochs=12, base_lr=0.02)
+    lrs, stages = simulate(True, [dict(c) for c in cfg.param_scheduler], lengths, 12, iters_per_epoch=ipe,
+                           epochs=16, base_lr=0.02)
     starts = [0, 1, 2, 3, 4]  # the epochs at which a phase starts
-    for epoch in range(12):
+    for epoch in range(16):
         first, settled = lrs[epoch * ipe], lrs[epoch * ipe + 500:(epoch + 1) * ipe]
-        expected = 0.02 * (0.1 if epoch == 10 else 0.01 if epoch == 11 else 1)
+        expected = 0.02 * (0.1 if epoch in (12, 13, 14) else 0.01 if epoch == 15 else 1)
         if epoch in starts:
             assert first == pytest.approx(0.02 * 0.001)  # the warm-up starts again
         assert settled == pytest.approx([expected] * len(settled)), f'epoch {epoch + 1}'
-    assert stages[::ipe] == [0, 1, 2, 3] + [4] * 8
+    assert stages[::ipe] == [0, 1, 2, 3] + [4] * 12
 
 
 def test_old_restart_defect_is_caught():
