@@ -7,8 +7,5 @@ model = dict(
     ie=dict(student=['neck.fpn_convs.0', 'neck.fpn_convs.1', 'neck.fpn_convs.2'],
             teacher=['neck.fpn_convs.1', 'neck.fpn_convs.2', 'neck.fpn_convs.3'], num_levels=3, levels=None),  # all three pairs
     # The FitNet term the IE terms ride on, paired by stride in the same way.
-    distill=dict(
-        _delete_=True,
-        p3=dict(student='neck.fpn_convs.0', teacher='neck.fpn_convs.1', loss=_mse),
-        p4=dict(student='neck.fpn_convs.1', teacher='neck.fpn_convs.2', loss=_mse),
-        p5=dict(student='neck.fpn_convs.2', teacher='neck.fpn_convs.3', loss=_mse)))
+    distill=dict(_delete_=True, **{f'p{k + 3}': dict(student=f'neck.fpn_convs.{k}', teacher=f'neck.fpn_convs.{k + 1}',
+                                                     loss=_mse) for k in range(3)}))
