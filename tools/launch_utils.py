@@ -23,6 +23,17 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def close_process_group() -> None:
+    """Ends a distributed run cleanly: every rank waits for the others, then the process group is destroyed
+    before the interpreter exits. Left to interpreter shutdown, gloo's worker threads can be torn down while
+    still joinable, and a rank that finished its work then aborts ("terminate called without an active
+    exception", SIGABRT), failing the job after training succeeded."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def export_local_rank(args: argparse.Namespace) -> None:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)

@@ -15,7 +15,7 @@ import warnings
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from launch_utils import add_common_args, export_local_rank, load_config  # noqa: E402
+from launch_utils import add_common_args, close_process_group, export_local_rank, load_config  # noqa: E402
 from mmengine.config import ConfigDict  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
@@ -102,7 +102,9 @@ def main(argv=None):
         cfg.test_evaluator.append(dict(type='mmengine.DumpResults', out_file_path=args.out))
     with teacher_weights_not_needed():
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    return runner.test()
+    metrics = runner.test()
+    close_process_group()
+    return metrics
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from launch_utils import add_common_args, export_local_rank, load_config  # noqa: E402
+from launch_utils import add_common_args, close_process_group, export_local_rank, load_config  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
@@ -78,6 +78,7 @@ def main(argv=None):
     cfg = apply_train_args(load_config(args), args)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    close_process_group()
 
 
 if __name__ == '__main__':

@@ -162,3 +162,18 @@ def test_test_flags_on_a_classification_distiller_config():
     with teacher_weights_not_needed():
         model = MODELS.build(cfg.model)
     assert type(model).__name__ == 'AverageClsScoreTTA' and hasattr(model.module, 'teacher')
+
+
+def test_a_distributed_run_ends_by_destroying_its_process_group(tmp_path):
+    """train.py/test.py end a distributed run with a barrier and destroy the process group (else gloo's threads
+    can abort a finished rank at interpreter exit); without a process group it does nothing."""
+    import sys
+
+    import torch.distributed as dist
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    from launch_utils import close_process_group
+    close_process_group()  # no process group: nothing to do, no error
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/pg', rank=0, world_size=1)
+    assert dist.is_initialized()
+    close_process_group()
+    assert not dist.is_initialized()
