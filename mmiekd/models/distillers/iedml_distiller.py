@@ -9,16 +9,14 @@ through ``mmiekd.BranchOptimWrapperConstructor``).
 from typing import Dict, Optional, Union
 
 import torch
-from mmengine.model import BaseModel
 from torch import nn
 
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from ..connectors.factor_autoencoder import FactorAutoEncoder, FactorEncoder
-from .iekd_distiller import channel_order, split_channels
+from .iekd_distiller import channel_order, inherit_and_explore
 from .output_recorder import OutputRecorder, check_module_name
-from .single_teacher_distiller import (all_finite, build_networks, end_of_build, init_weights_student_first,
-                                      on_nonfinite_loss)
+from .single_teacher_distiller import NetworksCore, end_of_build, zero_loss
 
 BRANCHES = ('net1', 'net2')
 
@@ -34,8 +32,10 @@ class _IEHead(nn.Module):
 
 
 @MODELS.register_module()
-class IEDMLDistiller(BaseModel):
-    """Two networks trained mutually with inheritance and exploration.
+class IEDMLDistiller(NetworksCore):
+    """Two networks trained mutually with inheritance and exploration, on :class:`NetworksCore` (no frozen
+    teacher: each network is the other's), with IE's terms computed as IE-KD's
+    (:func:`~mmiekd.models.distillers.iekd_distiller.inherit_and_explore`).
 
     Args:
         net1 (dict | str): First network (config dict, ``pkg::path`` or local config file). Validation and
@@ -49,6 +49,9 @@ class IEDMLDistiller(BaseModel):
             factor; default 1, full resolution).
         dml (dict): ``logits`` (module name of the logits, e.g. ``'head.fc'``), ``tau`` and ``loss_weight`` of
             the mutual KL term (DML: tau 1, weight 1). ``None`` for no KL term.
+        nonfinite_loss (str): What a NaN or inf mutual term (IE, DML or reconstruction, of either network)
+            does: ``'raise'`` (default) stops before either network is updated; ``'skip'`` warns and makes the
+            step a no-op for both networks' gradients (as in :class:`SingleTeacherDistiller`).
         data_preprocessor (dict | nn.Module, optional): As in :class:`SingleTeacherDistiller`.
     """
 
@@ -59,11 +62,11 @@ class IEDMLDistiller(BaseModel):
 
     def __init__(self, net1: Union[str, dict], net2: Union[str, dict], ie: dict,
                  dml: Optional[dict] = dict(logits='head.fc', tau=1.0, loss_weight=1.0),
-                 data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None):
-        nets, data_preprocessor, random_state = build_networks(dict(net1=net1, net2=net2), data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self._random_state_after_student = random_state
-        self.net1, self.net2 = nets
+                 nonfinite_loss: str = 'raise', data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(dict(net1=net1, net2=net2), nonfinite_loss=nonfinite_loss,
+                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        nets = (self.net1, self.net2)
         self.eval_branch = 'net1'
         check_config_keys(ie, 'ie', required=('feature', 'channels', 'factor_channels'),
                           optional=('inheritance', 'exploration', 'recon_weight', 'split', 'split_seed', 'pool'))
@@ -96,10 +99,6 @@ class IEDMLDistiller(BaseModel):
                                           loss_weight=dml.get('loss_weight', 1.0))) if dml else None
         end_of_build(self)
 
-    def init_weights(self):
-        """``net1`` initialised as without distillation (it is the network validated), then the rest."""
-        init_weights_student_first(self.net1, super().init_weights)
-
     def branch_modules(self, name: str) -> nn.ModuleList:
         """What the optimizer of branch ``name`` updates: the network and its IE modules."""
         return nn.ModuleList([getattr(self, name), self.ie_heads[name]])
@@ -130,12 +129,15 @@ class IEDMLDistiller(BaseModel):
             mutual[name] = self._mutual_losses(name, peer, codes[peer].detach(), features[name])
             mutual[name][f'{name}.loss_recon'] = self.recon_weight * recon[name]
         every_term = {k: v for terms in mutual.values() for k, v in terms.items()}
-        if not all_finite(every_term):
-            on_nonfinite_loss(self, every_term, 'raise')  # before either network is updated
+        # Before either network is updated: an error, or (skip) a zero loss for each network's own parameters.
+        skipped = self.guard_nonfinite(every_term)
         log_vars = {}
         for name in BRANCHES:
-            losses = {f'{name}.{k}': v for k, v in task[name].items()}
-            losses.update(mutual[name])
+            if skipped is None:
+                losses = self.name_task_losses(task[name], name, prefix_all=True)
+                losses.update(mutual[name])
+            else:
+                losses = {f'{name}.loss_skipped_nonfinite': zero_loss(self.branch_modules(name))}
             parsed, branch_log = self.parse_losses(losses)
             optim_wrapper[name].update_params(parsed)
             branch_log[f'{name}.loss_total'] = branch_log.pop('loss')
@@ -156,12 +158,13 @@ class IEDMLDistiller(BaseModel):
         """Branch ``name``'s IE and DML terms; ``feature``: its pooled IE feature, if already computed."""
         head = self.ie_heads[name]
         feature = self._ie_feature(name) if feature is None else feature
-        part_inh, part_exp = split_channels(feature, self.split_order, 'ie.channels', f"{name}'s {self.feature}")
         with torch.autocast(device_type=feature.device.type, enabled=False):
-            inh = head.inheritance_encoder(part_inh.float())
-            exp = head.exploration_encoder(part_exp.float())
-            losses = {f'{name}.ie.loss_inh': self.inheritance_loss(inh, peer_code.float()),
-                      f'{name}.ie.loss_exp': self.exploration_loss(exp, peer_code.float())}
+            # The encoders in fp32, as the online auto-encoders (the feature may be of autocast precision).
+            inh, exp = inherit_and_explore(feature.float(), peer_code, self.split_order,
+                                           (head.inheritance_encoder, head.exploration_encoder),
+                                           (self.inheritance_loss, self.exploration_loss),
+                                           'ie.channels', f"{name}'s {self.feature}")
+            losses = {f'{name}.ie.loss_inh': inh, f'{name}.ie.loss_exp': exp}
             if self.dml_loss is not None:
                 own = self.recorders[name].get(self.logits).float()
                 other = self.recorders[peer].get(self.logits).detach().float()

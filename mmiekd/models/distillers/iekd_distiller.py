@@ -6,7 +6,7 @@ along channels: the *inheritance* half is encoded and pulled towards the teacher
 half is encoded and pushed away from it, and the task loss keeps what is explored useful.
 """
 import copy
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import torch
 from torch import nn
@@ -41,6 +41,32 @@ def split_channels(feature: torch.Tensor, order: torch.Tensor, key: str, what: s
     if bool((order == torch.arange(len(order), device=feature.device)).all()):
         return feature[:, :half], feature[:, half:]  # views, no copy
     return feature.index_select(1, order[:half]), feature.index_select(1, order[half:])
+
+
+def inherit_and_explore(feature: torch.Tensor, target: torch.Tensor, order: torch.Tensor, encoders,
+                        losses, key: str, what: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    """IE's two terms for one feature against one target: the feature is split along channels in ``order``,
+    each half is encoded (``encoders``: the inheritance and the exploration encoder; ``None`` in attention
+    mode, where the halves are compared as they are), and the inheritance loss pulls the first half's code
+    towards ``target`` while the exploration loss pushes the second half's away. IE-KD (target: the frozen
+    teacher's factor) and IE-DML (target: the peer's factor) both compute their terms here.
+
+    Args:
+        feature (Tensor): (N, C, H, W), the learning network's feature (gradients flow into it).
+        target (Tensor): (N, F, H, W), the factor to inherit from and explore against (no gradient wanted).
+        order (Tensor): (C, ) channel order of the split (:func:`channel_order`).
+        encoders (tuple | None): ``(inheritance encoder, exploration encoder)``: (N, C/2, H, W) -> (N, F, H, W).
+        losses (tuple): ``(inheritance loss, exploration loss)`` modules.
+        key, what (str): the config key of C and the feature's name, for the error when C does not fit.
+
+    Returns:
+        tuple: The inheritance and the exploration loss (scalars), computed in fp32 outside autocast.
+    """
+    part_inh, part_exp = split_channels(feature, order, key, what)
+    if encoders is not None:
+        part_inh, part_exp = encoders[0](part_inh), encoders[1](part_exp)
+    with torch.autocast(device_type=feature.device.type, enabled=False):
+        return (losses[0](part_inh.float(), target.float()), losses[1](part_exp.float(), target.float()))
 
 
 @MODELS.register_module()
@@ -239,17 +265,15 @@ class IEKDDistiller(SingleTeacherDistiller):
         teacher_levels = self._ie_levels(self.recorders['teacher'], self.ie_teacher, 'teacher')
         loss_inh, loss_exp = 0., 0.
         for level, (feat_s, feat_t) in enumerate(zip(student_levels, teacher_levels)):
-            part_inh, part_exp = self.split(feat_s)
+            encoders, target = None, feat_t
             if self.ie_mode == 'factor':
                 with torch.no_grad():
                     target = self._autoencoder(level).encode(feat_t)
-                encode_inh, encode_exp = self._encoders(level)
-                part_inh, part_exp = encode_inh(part_inh), encode_exp(part_exp)
-            else:
-                target = feat_t
-            with torch.autocast(device_type=feat_s.device.type, enabled=False):
-                loss_inh = loss_inh + self.inheritance_loss(part_inh.float(), target.float())
-                loss_exp = loss_exp + self.exploration_loss(part_exp.float(), target.float())
+                encoders = self._encoders(level)
+            inh, exp = inherit_and_explore(feat_s, target, self.split_order, encoders,
+                                           (self.inheritance_loss, self.exploration_loss),
+                                           'ie.student_channels', f"the student's {self.ie_student}")
+            loss_inh, loss_exp = loss_inh + inh, loss_exp + exp
         losses['ie.loss_inh'] = self.ie_weight_factor * loss_inh
         losses['ie.loss_exp'] = self.ie_weight_factor * loss_exp
         return losses

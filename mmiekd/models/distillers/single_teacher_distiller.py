@@ -159,11 +159,66 @@ class DistillTerm:
         self.teacher = teacher
 
 
-class DistillerCore(BaseModel):
-    """What every distiller with a frozen teacher sets up: the two networks (the student built from the run's
-    random stream as without distillation), the frozen teacher (loaded strictly, kept out of DDP and, unless
-    ``save_teacher``, out of checkpoints), the teacher's input adaptation, its precision and the NaN/inf
-    policy. :class:`SingleTeacherDistiller` (and through it IE-KD, IAKD, FT) and SSKD build on it.
+class NetworksCore(BaseModel):
+    """What every mmiekd distiller is made of: its networks, built from configs with the first one (the
+    student; IE-DML's ``net1``) drawn from the run's random stream and initialised exactly as without
+    distillation, the preprocessor they share, the NaN/inf policy of distillation losses and the naming of task
+    losses. :class:`DistillerCore` adds the frozen teacher; IE-DML (two networks that both learn) builds on this
+    directly.
+
+    Args:
+        networks (dict): ``{name: model spec}`` in build order (config dict, ``pkg::path`` or local config
+            file); each becomes the attribute ``name``, and names its config key in errors.
+        nonfinite_loss (str): ``'raise'`` or ``'skip'`` (see :class:`SingleTeacherDistiller`).
+        data_preprocessor (dict | nn.Module, optional): see :func:`build_networks`.
+    """
+
+    def __init__(self,
+                 networks: Dict[str, Union[str, dict]],
+                 nonfinite_loss: str = 'raise',
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        check_nonfinite_mode(nonfinite_loss)
+        built, data_preprocessor, random_state = build_networks(networks, data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self._random_state_after_student = random_state
+        self.network_names = tuple(networks)
+        for name, network in zip(self.network_names, built):
+            setattr(self, name, network)
+        self.nonfinite_loss = nonfinite_loss
+
+    def init_weights(self):
+        """The first network's initialisation as without distillation, then the rest (see
+        :func:`init_weights_student_first`)."""
+        init_weights_student_first(getattr(self, self.network_names[0]), super().init_weights)
+
+    @staticmethod
+    def name_task_losses(losses: Dict[str, torch.Tensor], network: str = 'student',
+                         prefix_all: bool = False) -> Dict[str, torch.Tensor]:
+        """A network's own losses as logged beside the distillation terms. A task loss named just ``loss``
+        (MMPretrain's), the name MMEngine logs the total under, becomes ``<network>.loss``; with
+        ``prefix_all`` (two networks that both learn) every key gets the ``<network>.`` prefix."""
+        if prefix_all:
+            return {f'{network}.{k}': v for k, v in losses.items()}
+        if 'loss' in losses:
+            losses[f'{network}.loss'] = losses.pop('loss')
+        return losses
+
+    def guard_nonfinite(self, losses: Dict[str, torch.Tensor], module: Optional[nn.Module] = None
+                        ) -> Optional[Dict[str, torch.Tensor]]:
+        """``None`` when every term of ``losses`` is finite; else what ``nonfinite_loss`` says (see
+        :func:`on_nonfinite_loss`): an error, or the zero loss that skips the step for ``module``\'s
+        trainable parameters (default: the whole distiller)."""
+        if all_finite(losses):
+            return None
+        return on_nonfinite_loss(self if module is None else module, losses, self.nonfinite_loss)
+
+
+class DistillerCore(NetworksCore):
+    """What every distiller with a frozen teacher sets up on :class:`NetworksCore`: the two networks
+    ``student`` and ``teacher``, the frozen teacher (loaded strictly, kept out of DDP and, unless
+    ``save_teacher``, out of checkpoints), the teacher's input adaptation and its precision.
+    :class:`SingleTeacherDistiller` (and through it IE-KD, IAKD, FT) and SSKD build on it.
 
     Args: as :class:`SingleTeacherDistiller`'s arguments of the same names.
     """
@@ -178,25 +233,14 @@ class DistillerCore(BaseModel):
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
         teacher_dtype = check_teacher_precision(teacher_precision)
-        check_nonfinite_mode(nonfinite_loss)
-        (student_model, teacher_model), data_preprocessor, random_state = build_networks(
-            dict(student=student, teacher=teacher), data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self._random_state_after_student = random_state
-        self.student = student_model
-        self.teacher = teacher_model
+        super().__init__(dict(student=student, teacher=teacher), nonfinite_loss=nonfinite_loss,
+                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.teacher_dtype = teacher_dtype
-        self.nonfinite_loss = nonfinite_loss
         prepare_frozen_teacher(self.teacher, teacher_ckpt, type(self).__name__)
         keep_teacher_out_of_ddp(self)
         if not save_teacher:
             leave_teacher_out_of_checkpoints(self)
         self.teacher_input = TeacherInputAdapter(self.student.data_preprocessor, self.teacher.data_preprocessor)
-
-    def init_weights(self):
-        """The student's initialisation as without distillation, then the rest (see
-        :func:`init_weights_student_first`)."""
-        init_weights_student_first(self.student, super().init_weights)
 
     def train(self, mode: bool = True):
         """Sets the training mode of everything but the teacher, which always stays in eval mode."""
@@ -365,21 +409,17 @@ class SingleTeacherDistiller(DistillerCore):
         recording = self.recorders['student'].recording() if needs_teacher else contextlib.nullcontext()
         with recording:
             losses = self.student(inputs, data_samples, mode='loss')
-        if 'loss' in losses:
-            # MMPretrain names its task loss plain "loss", the name MMEngine logs the total under: keep the
-            # student's visible beside the distillation terms.
-            losses['student.loss'] = losses.pop('loss')
+        losses = self.name_task_losses(losses)
         if needs_teacher:
             distill_losses = self.distill_losses_of_step()
             losses.update(distill_losses)
         self.recorders['student'].clear()
         self.recorders['teacher'].clear()
-        if needs_teacher and not all_finite(distill_losses):
-            return self._on_nonfinite(distill_losses)
+        if needs_teacher:
+            skipped = self.guard_nonfinite(distill_losses)
+            if skipped is not None:
+                return skipped
         return losses
-
-    def _on_nonfinite(self, distill_losses: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        return on_nonfinite_loss(self, distill_losses, self.nonfinite_loss)
 
     # ------------------------------------------------------------------ phase 1: auto-encoders of teacher features
     def autoencoders(self) -> List[nn.Module]:
@@ -533,8 +573,13 @@ def on_nonfinite_loss(model: nn.Module, losses: Dict[str, torch.Tensor], mode: s
             '`model.nonfinite_loss="skip"` to skip such steps.')
     print_log(f'Non-finite distillation loss {where}: {terms}; the step is skipped '
               '(model.nonfinite_loss="skip")', logger='current', level=30)
-    zero = sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.
-    return {'loss_skipped_nonfinite': zero}
+    return {'loss_skipped_nonfinite': zero_loss(model)}
+
+
+def zero_loss(module: nn.Module) -> torch.Tensor:
+    """A zero scalar through which every trainable parameter of ``module`` takes part (zero gradients; DDP
+    reduces them all): the loss of a skipped step."""
+    return sum(p.sum() for p in module.parameters() if p.requires_grad) * 0.
 
 
 def all_finite(losses: Dict[str, torch.Tensor]) -> bool:

@@ -17,7 +17,7 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import DistillerCore, all_finite, end_of_build, on_nonfinite_loss, teacher_autocast
+from .single_teacher_distiller import DistillerCore, end_of_build, teacher_autocast
 
 @MODELS.register_module()
 class SSKDDistiller(DistillerCore):
@@ -211,10 +211,7 @@ class SSKDDistiller(DistillerCore):
         """Stage k: the stage's mimic loss only. Head phase: the student's task losses only."""
         index = int(self.stage)
         if index >= self.num_stages:
-            losses = self.student(inputs, data_samples, mode='loss')
-            if 'loss' in losses:
-                losses['student.loss'] = losses.pop('loss')
-            return losses
+            return self.name_task_losses(self.student(inputs, data_samples, mode='loss'))
         student_rec, teacher_rec = self.recorders['student'][index], self.recorders['teacher'][index]
         stage = self.stages[index]
         with torch.no_grad(), teacher_autocast(self.teacher_dtype, inputs), teacher_rec.recording():
@@ -229,7 +226,8 @@ class SSKDDistiller(DistillerCore):
         with torch.autocast(device_type=student_out.device.type, enabled=False):
             mimic = F.mse_loss(student_out.float(), teacher_out.float())
         losses = {f'sskd.loss_stage{index + 1}': self.loss_weight * mimic}
-        return losses if all_finite(losses) else on_nonfinite_loss(self, losses, self.nonfinite_loss)
+        skipped = self.guard_nonfinite(losses)
+        return losses if skipped is None else skipped
 
 
 def _renamed_adaptor(stage: dict, key: str) -> dict:

@@ -147,3 +147,37 @@ def test_sskd_teacher_in_bf16_through_the_same_core_helper():
     assert torch.allclose(loss_16, loss_32, rtol=0.05)
     with pytest.raises(ValueError, match='`teacher_precision` must be one of .*got \'fp8\''):
         sskd(teacher_precision='fp8')
+
+
+def test_iedml_skips_a_nonfinite_step_for_both_networks_when_asked():
+    """IE-DML on the core: ``nonfinite_loss='skip'`` leaves both networks and their IE modules as they were."""
+    from mmiekd.engine.optimizers import BranchOptimWrapperConstructor
+    from mmiekd.models import IEDMLDistiller
+    torch.manual_seed(0)
+    dml = IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), nonfinite_loss='skip',
+                         ie=dict(feature='backbone.layer4', channels=32, factor_channels=8))
+    dml.exploration_loss.register_forward_hook(lambda module, args, out: out * float('nan'))
+    cfg = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9))
+    optims = BranchOptimWrapperConstructor(dict(net1=cfg, net2=copy.deepcopy(cfg)))(dml)
+    before = {k: v.detach().clone() for k, v in dml.named_parameters()}
+    logs = dml.train_step(classification_batch(), optims)
+    assert set(logs) == {'net1.loss_skipped_nonfinite', 'net1.loss_total', 'net2.loss_skipped_nonfinite',
+                         'net2.loss_total'} and all(float(v) == 0 for v in logs.values())
+    changed = [k for k, v in dml.named_parameters() if not torch.equal(v, before[k])]
+    assert not changed
+    # every trainable parameter took part (with a zero gradient), as DDP needs
+    assert all(p.grad is None or not p.grad.any() for p in dml.parameters())
+    with pytest.raises(ValueError, match='`nonfinite_loss` must be'):
+        IEDMLDistiller(net1=tiny_classifier(4), net2=tiny_classifier(4), nonfinite_loss='ignore',
+                       ie=dict(feature='backbone.layer4', channels=32, factor_channels=8))
+
+
+def test_every_distiller_is_built_on_the_one_core():
+    from mmiekd.models import IAKDDistiller, IEDMLDistiller, IEKDDistiller, SSKDDistiller
+    from mmiekd.models.distillers.single_teacher_distiller import DistillerCore, NetworksCore
+    for cls in (SingleTeacherDistiller, IEKDDistiller, IAKDDistiller, SSKDDistiller):
+        assert issubclass(cls, DistillerCore)
+    assert issubclass(IEDMLDistiller, NetworksCore) and not issubclass(IEDMLDistiller, DistillerCore)
+    assert NetworksCore.name_task_losses({'loss': 1, 'acc': 2}) == {'student.loss': 1, 'acc': 2}
+    assert NetworksCore.name_task_losses({'loss': 1, 'acc': 2}, 'net2', prefix_all=True) == {
+        'net2.loss': 1, 'net2.acc': 2}
