@@ -53,9 +53,12 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    # `type='mmdet.X'` subtrees are built in their own scope, whatever the config's default_scope.
+    # `type='mmdet.X'` subtrees are built in their own scope, whatever the config's default_scope. Not the
+    # model wrapper's: MMEngine's runner looks its type up by name alone (`MODEL_WRAPPERS.get(type)`, no
+    # `_scope_`), which finds 'mmiekd.StageDistributedDataParallel' as written.
     for key in list(cfg.keys()):
-        cfg[key] = with_build_scopes(cfg[key])
+        if key != 'model_wrapper_cfg':
+            cfg[key] = with_build_scopes(cfg[key])
     if cfg.launcher != 'none':
         prepare_cpu_distributed(cfg)
     return cfg

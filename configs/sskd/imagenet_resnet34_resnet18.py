@@ -8,6 +8,8 @@ _base_ = [
     'mmpretrain::_base_/default_runtime.py',
 ]
 runner_type = 'mmiekd.DistillRunner'  # crash-safe checkpoints, safe loading, CPU SyncBN
+# Under DDP: the parameters that train change at each stage boundary (mmiekd.StageDistributedDataParallel).
+model_wrapper_cfg = dict(type='mmiekd.StageDistributedDataParallel')
 model = dict(
     type='mmiekd.SSKDDistiller',
     student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py'),

@@ -27,3 +27,5 @@ custom_hooks = [
     dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True),
 ]
 runner_type = 'mmiekd.DistillRunner'
+# Under DDP: the parameters that train change at each stage boundary (mmiekd.StageDistributedDataParallel).
+model_wrapper_cfg = dict(type='mmiekd.StageDistributedDataParallel')

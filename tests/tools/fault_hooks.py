@@ -79,6 +79,7 @@ class DumpRankStateHook(Hook):
         torch.save(dict(
             rank=runner.rank, world_size=runner.world_size, wrapper=type(wrapper).__name__,
             find_unused_parameters=getattr(wrapper, 'find_unused_parameters', None),
+            builds=getattr(wrapper, 'builds', None),
             ignored=sorted(getattr(wrapper, 'parameters_to_ignore', [])),
             teacher_names=[f'teacher.{n}' for n, _ in model.teacher.named_parameters()],
             teacher_trainable=[n for n, p in model.teacher.named_parameters() if p.requires_grad],

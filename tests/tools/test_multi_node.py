@@ -14,7 +14,7 @@ from test_sskd_recipes_train import SHORT_STAGES
 
 HERE = osp.dirname(osp.abspath(__file__))
 # recipe, its method hook, config additions, iterations. SSKD: 4 stages of 1 iteration and 1 of head phase, so
-# DDP is re-wrapped at every boundary.
+# the wrapper's inner DDP is built again at every boundary.
 METHODS = {
     'iekd': ('iekd/tiny/iekd_faster_rcnn_tiny_shapes.py', "dict(type='mmiekd.IEKDAutoEncoderHook', iters=2)", '', 4),
     'sskd': ('sskd/tiny/sskd_faster_rcnn_tiny_shapes.py', "dict(type='mmiekd.SSKDStageHook', by_epoch=False)",
@@ -68,8 +68,9 @@ def test_distributed_training_agrees_across_ranks(method, topology, tmp_path, sh
     iters = METHODS[method][3]
     ranks = [torch.load(str(tmp_path / f'rank{r}.pth'), weights_only=False) for r in (0, 1)]
     assert [r['rank'] for r in ranks] == [0, 1] and all(r['world_size'] == 2 for r in ranks)
+    wrapper = 'StageDistributedDataParallel' if method == 'sskd' else 'MMDistributedDataParallel'
     for state in ranks:
-        assert state['wrapper'] == 'MMDistributedDataParallel' and state['find_unused_parameters'] is False
+        assert state['wrapper'] == wrapper and state['find_unused_parameters'] is False
         assert set(state['teacher_names']) <= set(state['ignored']), 'the teacher is left out of DDP'
         assert state['teacher_trainable'] == []
     # DDP keeps the ranks' trainable weights identical, step after step.
@@ -84,6 +85,7 @@ def test_distributed_training_agrees_across_ranks(method, topology, tmp_path, sh
     assert not any(k.startswith('teacher.') for k in ckpt['state_dict'])
     if method == 'sskd':
         assert 'SSKD: head phase from iteration 5' in log and int(ckpt['state_dict']['stage']) == 4
+        assert [r['builds'] for r in ranks] == [5, 5], 'one inner DDP per stage and for the head phase'
     if method == 'iakd':
         assert int(ckpt['state_dict']['swap_step']) == iters
 

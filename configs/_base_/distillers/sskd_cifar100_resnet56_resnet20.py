@@ -10,3 +10,5 @@ model = dict(
 custom_hooks = [dict(type='mmiekd.SSKDStageHook', by_epoch=True, restart_lr=True)]
 # mmiekd's runner: crash-safe checkpoints, safe loading, CPU SyncBN (see mmiekd.DistillRunner).
 runner_type = 'mmiekd.DistillRunner'
+# Under DDP: the parameters that train change at each stage boundary (mmiekd.StageDistributedDataParallel).
+model_wrapper_cfg = dict(type='mmiekd.StageDistributedDataParallel')

@@ -17,3 +17,5 @@ custom_hooks = [
     dict(type='mmiekd.SSKDStageHook', by_epoch=False),
 ]
 runner_type = 'mmiekd.DistillRunner'
+# Under DDP: the parameters that train change at each stage boundary (mmiekd.StageDistributedDataParallel).
+model_wrapper_cfg = dict(type='mmiekd.StageDistributedDataParallel')

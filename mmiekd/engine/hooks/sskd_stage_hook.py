@@ -4,6 +4,7 @@ import copy
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from mmiekd.engine.runner.stage_distributed import StageDistributedDataParallel
 from mmiekd.registry import HOOKS
 from .distiller_of import distiller_of
 
@@ -14,9 +15,10 @@ class SSKDStageHook(Hook):
 
     At each boundary the model freezes what was transferred (parameters and BN statistics) and makes the
     next stage trainable; the new stage is logged. The stage follows from the iteration/epoch, so it is right
-    after ``--resume`` too (it is also a buffer of the model, saved in checkpoints). Under DDP the model is
-    wrapped anew at each boundary, so that only the stage's parameters are reduced and no
-    ``find_unused_parameters`` is needed.
+    after ``--resume`` too (it is also a buffer of the model, saved in checkpoints). The hook changes the model
+    only through its ``set_stage`` and the optimizers' LR; under DDP the model must be wrapped by
+    :class:`mmiekd.StageDistributedDataParallel` (``model_wrapper_cfg``, as the SSKD recipes set it), which
+    reduces the parameters of the stage that trains now (checked before training).
 
     Args:
         by_epoch (bool): Whether stage lengths count epochs (else iterations).
@@ -45,6 +47,11 @@ class SSKDStageHook(Hook):
 
     def before_train(self, runner) -> None:
         model = self._model(runner)
+        if is_model_wrapper(runner.model) and not isinstance(runner.model, StageDistributedDataParallel):
+            raise ValueError(
+                f'SSKDStageHook: the model is wrapped by {type(runner.model).__name__}, which reduces only the '
+                'parameters that trained when it was built, but each SSKD stage trains others. Set '
+                "`model_wrapper_cfg = dict(type='mmiekd.StageDistributedDataParallel')` (as the SSKD recipes do).")
         total = sum(model.lengths)
         loop_total = runner.max_epochs if self.by_epoch else runner.max_iters
         if total != loop_total:
@@ -81,9 +88,6 @@ class SSKDStageHook(Hook):
         name = 'head phase' if target >= model.num_stages else f'stage {target + 1}/{model.num_stages}'
         runner.logger.info(f'SSKD: {name} from {"epoch" if self.by_epoch else "iteration"} {progress + 1}')
         runner.message_hub.update_info('sskd_stage', target)
-        if is_model_wrapper(runner.model) and (changed or force):
-            # DDP reduces the parameters that required grad when it was built: build it for this stage.
-            runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
         # The LR scale in force now: none at the start of training or right after a restart; else that of the
         # previous stage (also after --resume: the checkpoint's LR was saved in that stage).
         applied = 1.0 if progress == 0 else self._lr_scale(previous, model)

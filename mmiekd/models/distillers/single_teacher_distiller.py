@@ -133,7 +133,7 @@ def prepare_frozen_teacher(teacher: nn.Module, teacher_ckpt: Optional[str], owne
 
 def keep_teacher_out_of_ddp(distiller: nn.Module, attribute: str = 'teacher') -> None:
     """Tells DDP to leave the frozen teacher alone: its weights are neither broadcast when DDP wraps the model
-    (SSKD re-wraps at every stage) nor bucketed for gradient reduction.
+    (SSKD's wrapper builds its DDP again at every stage) nor bucketed for gradient reduction.
 
     DDP reads ``_ddp_params_and_buffers_to_ignore`` (fully qualified names) from the module it wraps.
     """
