@@ -19,7 +19,8 @@ KEYS = {
              'over_limit_with_method'},
     'iakd': COMMON | STEP | {'teacher_forward_s', 'swap_prob', 'swap_prob_source', 'swapped_blocks', 'block_draws',
                              'block_forward_s', 'swapped_blocks_forward_s'},
-    'iedml': COMMON | STEP | {'peer_s'},
+    'iedml': COMMON | STEP | {'peer_s', 'method_s', 'method_share', 'limit_with_method_ratio',
+                              'over_limit_with_method'},
     'sskd': COMMON | {'stages'},
 }
 STAGE_KEYS = {'stage', 'step_s', 'student_s', 'teacher_forward_s', 'ratio', 'limit_ratio', 'over_limit'}
@@ -69,7 +70,9 @@ def test_reports_every_figure(tmp_path, config, extra, method):
         assert result['method_s'] > 0 and result['limit_with_method_ratio'] > result['limit_ratio']
         assert result['method_share'] == pytest.approx(result['method_s'] / result['distill_s'])
     if method == 'iedml':
-        assert result['peer_s'] > 0
+        assert result['peer_s'] > 0 and result['method_s'] > 0
+        assert result['limit_with_method_ratio'] == pytest.approx(
+            (result['student_s'] + result['peer_s'] + result['method_s']) / result['student_s'])
     if method == 'iakd':
         assert result['teacher_forward_s'] >= 0  # 0: these recipes have no term that runs the whole teacher
         assert result['block_draws'] > 0 and 0 <= result['swapped_blocks'] <= result['block_draws']

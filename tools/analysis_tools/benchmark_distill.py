@@ -20,6 +20,7 @@ teacher's forward of the distilled modules), each part measured in the same run.
 See docs/benchmark.md for the definitions.
 """
 import argparse
+import contextlib
 import inspect
 import json
 import os.path as osp
@@ -341,6 +342,33 @@ def iekd_method_step(distiller, data) -> Callable[[], None]:
     return step
 
 
+def iedml_method_step(distiller, data) -> Callable[[], None]:
+    """IE-DML's own cost in a step: :meth:`IEDMLDistiller.mutual_losses_of_step` (both auto-encoders' encoding,
+    decoding and reconstruction, the four encoders and the IE and DML terms) forward and backward, on both
+    networks' outputs recorded once from this batch as detached leaves (what flows on into the networks is part
+    of their own backward); the gradients are returned, not accumulated."""
+    inputs, samples = data['inputs'], data['data_samples']
+    recorded = {}
+    for name in distiller.branch_names:
+        recorder = distiller.recorders[name]
+        with torch.no_grad(), recorder.recording():
+            getattr(distiller, name)(inputs, samples, mode='loss')
+        recorded[name] = {n: _leaves(recorder.get(n)) for n in recorder.names}
+        recorder.clear()
+    trainable = [p for p in distiller.ie_heads.parameters() if p.requires_grad]
+    features = [t for outs in recorded.values() for out in outs.values() for t in _tensors(out) if t.requires_grad]
+
+    def step():
+        with contextlib.ExitStack() as replay:
+            for name in distiller.branch_names:
+                replay.enter_context(distiller.recorders[name].replaying(recorded[name]))
+            mutual = distiller.mutual_losses_of_step()
+        total = sum(v for terms in mutual.values() for v in terms.values())
+        torch.autograd.grad(total, features + trainable, allow_unused=True)
+
+    return step
+
+
 def _tensors(output) -> List[torch.Tensor]:
     if torch.is_tensor(output):
         return [output]
@@ -439,13 +467,17 @@ def sskd_teacher_forward(distiller, inputs, index: int) -> Callable[[], None]:
 
 
 def bench_iedml(bench: Bench) -> dict:
-    """IE-DML has no teacher: both networks learn. Its limit is both networks trained alone."""
+    """IE-DML has no teacher: both networks learn. Its limit is both networks trained alone; the limit with the
+    method adds its own modules (both online auto-encoders, the four encoders, the DML term)."""
     first, second = bench.distiller.branch_names
     times = bench.run({'distill': bench.distill_step(), 'student': bench.alone_step(first),
-                       'peer': bench.alone_step(second)})
-    step_s, student_s, peer_s = (median(times[k]) for k in ('distill', 'student', 'peer'))
-    result = dict(bench.common(), distill_s=step_s, student_s=student_s, peer_s=peer_s, ratio=step_s / student_s)
+                       'peer': bench.alone_step(second),
+                       'method': iedml_method_step(bench.distiller, bench.data)})
+    step_s, student_s, peer_s, method_s = (median(times[k]) for k in ('distill', 'student', 'peer', 'method'))
+    result = dict(bench.common(), distill_s=step_s, student_s=student_s, peer_s=peer_s, ratio=step_s / student_s,
+                  method_s=method_s, method_share=method_s / step_s)
     result.update(ratios(step_s, student_s, student_s + peer_s))
+    result.update(ratios(step_s, student_s, student_s + peer_s + method_s, '_with_method'))
     result.update(memory_fields(bench.timer, bench.args.device, kinds=('student', 'peer', 'distill')))
     return result
 
@@ -469,6 +501,10 @@ def print_report(result: dict) -> None:
         print(f"  mutual step         {result['distill_s']:.4f} s   ratio {result['ratio']:.3f}x (to net1 alone)")
         print(f"  limit               {result['limit_ratio']:.3f}x (both networks trained alone); "
               f"mutual step {100 * result['over_limit']:+.1f}% against it")
+        print(f"  IE-DML modules      {result['method_s']:.4f} s ({100 * result['method_share']:.1f}% of the mutual "
+              f"step, {100 * result['method_s'] / (result['student_s'] + result['peer_s']):.1f}% of the two steps "
+              f"alone)   limit with them {result['limit_with_method_ratio']:.3f}x; mutual step "
+              f"{100 * result['over_limit_with_method']:+.1f}% against it")
     else:
         print(f"  student step        {result['student_s']:.4f} s")
         print(f"  distillation step   {result['distill_s']:.4f} s   ratio {result['ratio']:.3f}x")

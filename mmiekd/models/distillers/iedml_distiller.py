@@ -116,18 +116,7 @@ class IEDMLDistiller(NetworksCore):
         for name in BRANCHES:
             with optim_wrapper[name].optim_context(self), self.recorders[name].recording():
                 task[name] = getattr(self, name)(inputs, samples, mode='loss')
-        codes, recon = {}, {}
-        features = {name: self._ie_feature(name) for name in BRANCHES}  # pooled once per step
-        for name in BRANCHES:
-            # fp32 auto-encoder on the (maybe autocast-precision) recorded feature.
-            feature = features[name].detach().float()
-            autoencoder = self.ie_heads[name].autoencoder
-            codes[name] = autoencoder.encode(feature)
-            recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
-        mutual = {}
-        for name, peer in zip(BRANCHES, reversed(BRANCHES)):
-            mutual[name] = self._mutual_losses(name, peer, codes[peer].detach(), features[name])
-            mutual[name][f'{name}.loss_recon'] = self.recon_weight * recon[name]
+        mutual = self.mutual_losses_of_step()
         every_term = {k: v for terms in mutual.values() for k, v in terms.items()}
         # Before either network is updated: an error, or (skip) a zero loss for each network's own parameters.
         skipped = self.guard_nonfinite(every_term)
@@ -145,6 +134,28 @@ class IEDMLDistiller(NetworksCore):
         for recorder in self.recorders.values():
             recorder.clear()
         return log_vars
+
+    def mutual_losses_of_step(self) -> Dict[str, Dict[str, torch.Tensor]]:
+        """Each network's terms from the recorded step: its IE terms against the peer's factor, its DML term and
+        its online auto-encoder's reconstruction loss, ``{network: {name: loss}}``.
+
+        Each recorded feature is pooled once and each auto-encoder encodes once: the code is both the peer's
+        target (detached) and the input of the reconstruction. (The speed tool times this as the method's own
+        cost.)
+        """
+        codes, recon = {}, {}
+        features = {name: self._ie_feature(name) for name in BRANCHES}  # pooled once per step
+        for name in BRANCHES:
+            # fp32 auto-encoder on the (maybe autocast-precision) recorded feature.
+            feature = features[name].detach().float()
+            autoencoder = self.ie_heads[name].autoencoder
+            codes[name] = autoencoder.encode(feature)
+            recon[name] = (autoencoder.decoder(codes[name]) - feature).abs().mean()
+        mutual = {}
+        for name, peer in zip(BRANCHES, reversed(BRANCHES)):
+            mutual[name] = self._mutual_losses(name, peer, codes[peer].detach(), features[name])
+            mutual[name][f'{name}.loss_recon'] = self.recon_weight * recon[name]
+        return mutual
 
     def _ie_feature(self, name: str) -> torch.Tensor:
         """Branch ``name``'s recorded feature (N, C, H, W), average-pooled by ``ie.pool``."""
