@@ -459,8 +459,7 @@ def sskd_teacher_forward(distiller, inputs, index: int) -> Callable[[], None]:
     recorder = distiller.recorders['teacher'][index]
 
     def run():
-        with torch.no_grad(), recorder.recording():
-            distiller.teacher.extract_feat(distiller.teacher_input(inputs))
+        distiller.run_teacher_into(recorder, inputs)
         recorder.clear()
 
     return run

@@ -248,6 +248,22 @@ class DistillerCore(NetworksCore):
         self.teacher.eval()
         return self
 
+    def run_teacher_into(self, recorder: OutputRecorder, inputs: torch.Tensor,
+                         data_samples: Optional[list] = None) -> None:
+        """The one teacher forward of every method: no grad, the teacher's own normalisation of the batch
+        (:class:`TeacherInputAdapter`), its precision (``teacher_precision``), stopped by ``recorder`` as soon as
+        its last output is in (no head or post-processing past it); recorded outputs are cast back to fp32.
+
+        Args:
+            recorder (OutputRecorder): A recorder of the teacher (``stop_early=True``).
+            inputs (Tensor): (N, C, H, W) batch, normalised by the student's preprocessor.
+            data_samples (list, optional): The batch's data samples.
+        """
+        with torch.no_grad(), teacher_autocast(self.teacher_dtype, inputs), recorder.recording():
+            self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
+        if self.teacher_dtype is not None:
+            recorder.cast(torch.float32)
+
 
 @MODELS.register_module()
 class SingleTeacherDistiller(DistillerCore):
@@ -390,11 +406,9 @@ class SingleTeacherDistiller(DistillerCore):
         return self.student(inputs, data_samples, mode)
 
     def run_teacher(self, inputs: torch.Tensor, data_samples: Optional[list]) -> None:
-        """Runs the teacher (no grad, its own normalisation) until every recorded output is in."""
-        with torch.no_grad(), teacher_autocast(self.teacher_dtype, inputs), self.recorders['teacher'].recording():
-            self.teacher(self.teacher_input(inputs), data_samples, mode='tensor')
-        if self.teacher_dtype is not None:
-            self.recorders['teacher'].cast(torch.float32)
+        """Runs the teacher until every output of ``recorders['teacher']`` is in (see
+        :meth:`DistillerCore.run_teacher_into`)."""
+        self.run_teacher_into(self.recorders['teacher'], inputs, data_samples)
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
         """Student losses plus ``distill.loss_<term>`` for each active term.

@@ -17,7 +17,7 @@ from mmiekd.models.losses.base_distill_loss import check_loss_weight
 from mmiekd.registry import MODELS
 from mmiekd.utils.model_config import check_config_keys, with_build_scopes
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
-from .single_teacher_distiller import DistillerCore, end_of_build, teacher_autocast
+from .single_teacher_distiller import DistillerCore, end_of_build
 
 @MODELS.register_module()
 class SSKDDistiller(DistillerCore):
@@ -214,8 +214,7 @@ class SSKDDistiller(DistillerCore):
             return self.name_task_losses(self.student(inputs, data_samples, mode='loss'))
         student_rec, teacher_rec = self.recorders['student'][index], self.recorders['teacher'][index]
         stage = self.stages[index]
-        with torch.no_grad(), teacher_autocast(self.teacher_dtype, inputs), teacher_rec.recording():
-            self.teacher.extract_feat(self.teacher_input(inputs))
+        self.run_teacher_into(teacher_rec, inputs, data_samples)  # stops right after the stage
         with student_rec.recording():
             self.student.extract_feat(inputs)
         student_out = self.connectors[index](student_rec.get(stage['student']))
