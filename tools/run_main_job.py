@@ -7,15 +7,19 @@
    format, 64 px): 300 labelled train images for the students, 2,400 for the teacher, the same 300 val images;
    for ``--task cls`` scikit-learn's handwritten digits at 32 px: 20 train images per class for the students,
    the whole train split (1,438) for the teacher, the same 359 val images;
-2. runs ``tools/analysis_tools/compare_methods.py`` on it: the teacher (trained once), the student alone and
-   the student distilled with each method, every one at the same iteration budget and for every seed,
-   through ``tools/train.py`` as a user would;
+2. runs ``tools/analysis_tools/compare_methods.py`` on it: the teacher, the student alone and the student
+   distilled with each method, every one at the same iteration budget and for every seed, through
+   ``tools/train.py`` as a user would. The detection teacher is the one shipped in ``checkpoints/`` (trained to
+   its plateau on the teacher's data by this script with ``--train-teacher``, see README.md; its AP is measured
+   again in every job); ``--train-teacher`` trains it in the job instead (``--export-teacher FILE`` then writes
+   its weights as the shipped file is written). The classification teacher is trained in the job;
 3. prints the table (mean, 95 % interval, paired difference to the student alone, verdict) and writes
    ``results.json``, ``results.md`` and ``results.png`` in the work dir.
 
 Finished runs are not repeated, so an interrupted job continues where it stopped.
 """
 import argparse
+import hashlib
 import os.path as osp
 import sys
 
@@ -31,10 +35,16 @@ import compare_methods  # noqa: E402
 # a budget at which the student alone has stopped improving. ``generate``: the students' data (train and val);
 # ``teacher_generate``: the teacher's (the same generator and seed, more train images: the students' images are
 # the first ones of its train split, and its val split is the same).
+TEACHER_ITERS = 19200  # the shipped detection teacher's training (batch 4), to its plateau (README.md)
+TEACHER_SHA256 = 'e15516f8b3d03561af24f042edf75834d9f5f8b3884ae18a83882906978cac95'
+# ``teacher_ckpt``: a teacher shipped with the code (weights only, checked by its SHA-256), trained by
+# ``--train-teacher`` for ``teacher_iters`` iterations: the main job then spends no time on it.
 _SHAPES = dict(num_val=300, img_size=64, seed=0, scale_range=(0.15, 0.5), max_objects=4)
 TRACKS = dict(
     det=dict(data=osp.join(ROOT, 'data', 'shapes_coco'), teacher_data=osp.join(ROOT, 'data', 'shapes_coco_teacher'),
-             iters=2400, teacher_iters=4800, batch_size=4, img_size=64,
+             iters=2400, teacher_iters=TEACHER_ITERS, batch_size=4, img_size=64,
+             teacher_ckpt=osp.join(ROOT, 'checkpoints', 'shapes_faster_rcnn_r34c8_teacher.pth'),
+             teacher_sha256=TEACHER_SHA256,
              methods=['fitnet', 'iekd', 'sskd', 'iakd'],
              generate=dict(_SHAPES, num_train=300), teacher_generate=dict(_SHAPES, num_train=2400)),
     cls=dict(data=osp.join(ROOT, 'data', 'digits_small'), teacher_data=osp.join(ROOT, 'data', 'digits'),
@@ -55,7 +65,50 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', default=None, help='default: work_dirs/main_job (det), work_dirs/main_job_cls')
     parser.add_argument('--data-root', default=None, help='where the students\' embedded data is written (the '
                         'teacher\'s: the same path with _teacher appended)')
-    return parser.parse_args(argv)
+    parser.add_argument('--train-teacher', action='store_true',
+                        help='train the teacher in the job (--teacher-iters) instead of using the shipped one')
+    parser.add_argument('--export-teacher', default=None, metavar='FILE',
+                        help='with --train-teacher: write the trained teacher\'s weights to FILE (weights and meta '
+                        'only, as the shipped teacher)')
+    args = parser.parse_args(argv)
+    if args.export_teacher and not (args.train_teacher or not TRACKS[args.task].get('teacher_ckpt')):
+        parser.error('--export-teacher needs --train-teacher (the shipped teacher is already a weights file)')
+    return args
+
+
+def sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def shipped_teacher(track: dict) -> str:
+    """The track's shipped teacher checkpoint, after checking that it is the file the README reports."""
+    path = track['teacher_ckpt']
+    if not osp.isfile(path):
+        raise SystemExit(f'[main job] the shipped teacher {path} is missing: restore it from git, or train one '
+                         'with --train-teacher')
+    found = sha256(path)
+    if found != track['teacher_sha256']:
+        raise SystemExit(f'[main job] the shipped teacher {path} has SHA-256 {found}, expected '
+                         f'{track["teacher_sha256"]} (a partial checkout, a Git LFS pointer or a changed file); '
+                         'restore it from git, or train one with --train-teacher')
+    return path
+
+
+def export_teacher(checkpoint: str, out_file: str, iters: int, data_root: str) -> str:
+    """Writes a trained teacher's weights (``state_dict`` and a small ``meta``, nothing else: it loads with
+    ``weights_only=True``) to ``out_file``; returns its SHA-256."""
+    import torch
+
+    from mmiekd.utils import atomic_write, load_checkpoint_safely
+    state = load_checkpoint_safely(checkpoint, map_location='cpu')['state_dict']
+    meta = dict(source='tools/run_main_job.py --train-teacher', iterations=iters, batch_size=4,
+                data=osp.relpath(data_root, ROOT))
+    atomic_write(out_file, lambda f: torch.save(dict(state_dict=state, meta=meta), f))
+    return sha256(out_file)
 
 
 def main(argv=None) -> dict:
@@ -74,19 +127,28 @@ def main(argv=None) -> dict:
               f"{info['num_train']} train / {info['num_val']} val images)", flush=True)
     iters = args.iters or track['iters']
     work_dir = args.work_dir or osp.join(ROOT, 'work_dirs', 'main_job' if args.task == 'det' else 'main_job_cls')
-    compare_args = ['--data-root', data, '--teacher-data-root', teacher_data, '--task', args.task,
-                    '--seeds', str(args.seeds), '--iters', str(iters),
-                    '--teacher-iters', str(args.teacher_iters or (track['teacher_iters'] if not args.iters
-                                                                  else 2 * iters)),
+    teacher_iters = args.teacher_iters or (track['teacher_iters'] if not args.iters else 2 * iters)
+    compare_args = ['--data-root', data, '--task', args.task, '--seeds', str(args.seeds), '--iters', str(iters),
                     '--batch-size', str(track['batch_size']), '--work-dir', work_dir,
                     '--methods', *(args.methods or track['methods'])]
+    if track.get('teacher_ckpt') and not args.train_teacher:
+        compare_args += ['--teacher-ckpt', shipped_teacher(track)]
+        print(f'[main job] the teacher: {track["teacher_ckpt"]} (shipped; trained {track["teacher_iters"]} '
+              'iterations on the teacher\'s data, see README.md)', flush=True)
+    else:
+        compare_args += ['--teacher-data-root', teacher_data, '--teacher-iters', str(teacher_iters)]
     if track.get('teacher_batch_size'):
         compare_args += ['--teacher-batch-size', str(track['teacher_batch_size'])]
     if track.get('img_size'):
         compare_args += ['--img-size', str(track['img_size'])]
     if args.jobs:
         compare_args += ['--jobs', str(args.jobs)]
-    return compare_methods.main(compare_args)
+    results = compare_methods.main(compare_args)
+    if args.export_teacher:
+        trained = osp.join(work_dir, 'teacher', 'seed0', f'iter_{teacher_iters}.pth')
+        digest = export_teacher(trained, args.export_teacher, teacher_iters, teacher_data)
+        print(f'[main job] the teacher\'s weights: {args.export_teacher} (SHA-256 {digest})', flush=True)
+    return results
 
 
 if __name__ == '__main__':

@@ -4,16 +4,19 @@ import json
 import os.path as osp
 import sys
 
+import pytest
+import torch
 from conftest import ROOT
 
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 
 
-def test_main_job_compares_methods_with_seeds(tmp_path, capsys):
+def test_main_job_compares_methods_with_seeds(tmp_path, capsys, monkeypatch):
     import run_main_job
     work_dir = tmp_path / 'job'
+    exported = tmp_path / 'teacher.pth'
     args = ['--work-dir', str(work_dir), '--data-root', str(tmp_path / 'data'), '--iters', '10', '--seeds', '2',
-            '--teacher-iters', '10', '--methods', 'iekd']
+            '--teacher-iters', '10', '--methods', 'iekd', '--train-teacher', '--export-teacher', str(exported)]
     # Small data for the test: the track's generator settings with fewer, smaller images.
     run_main_job.TRACKS['det']['generate'].update(num_train=8, num_val=4)
     run_main_job.TRACKS['det']['teacher_generate'].update(num_train=12, num_val=4)
@@ -43,3 +46,31 @@ def test_main_job_compares_methods_with_seeds(tmp_path, capsys):
         student_train = json.load(f)['images']
     assert len(teacher_train) == 12 and len(student_train) == 8
     assert [i['file_name'] for i in teacher_train[:8]] == [i['file_name'] for i in student_train]
+
+    # --export-teacher: the trained teacher's weights alone, loadable with weights_only=True.
+    shipped = torch.load(str(exported), weights_only=True)
+    assert set(shipped) == {'state_dict', 'meta'} and shipped['meta']['iterations'] == 10
+    trained = torch.load(str(work_dir / 'teacher' / 'seed0' / 'iter_10.pth'), weights_only=False)['state_dict']
+    assert shipped['state_dict'].keys() == trained.keys()
+    assert all(torch.equal(v, trained[k]) for k, v in shipped['state_dict'].items())
+
+    # Without --train-teacher the track's shipped teacher is used (checked by its SHA-256), evaluated, not trained.
+    monkeypatch.setitem(run_main_job.TRACKS['det'], 'teacher_ckpt', str(exported))
+    monkeypatch.setitem(run_main_job.TRACKS['det'], 'teacher_sha256', run_main_job.sha256(str(exported)))
+    shipped_dir = tmp_path / 'job_shipped'
+    doc = run_main_job.main(['--work-dir', str(shipped_dir), '--data-root', str(tmp_path / 'data'), '--iters', '10',
+                             '--seeds', '1', '--methods', 'fitnet'])
+    assert list(doc['methods']) == ['teacher', 'student', 'fitnet']
+    assert not (shipped_dir / 'teacher' / 'seed0' / 'train.log').exists(), 'the shipped teacher is not trained'
+    assert doc['methods']['teacher']['seeds'] == entry_seeds(work_dir)
+    fitnet_cfg = Config.fromfile(str(shipped_dir / 'fitnet' / 'seed0' / 'config.py'))
+    assert fitnet_cfg.model.teacher_ckpt == str(exported)
+    monkeypatch.setitem(run_main_job.TRACKS['det'], 'teacher_sha256', '0' * 64)
+    with pytest.raises(SystemExit, match='has SHA-256 .* expected 0000'):
+        run_main_job.main(['--work-dir', str(shipped_dir), '--data-root', str(tmp_path / 'data'), '--iters', '10',
+                           '--seeds', '1', '--methods', 'fitnet'])
+
+
+def entry_seeds(work_dir):
+    """The trained teacher's AP as the comparison of ``work_dir`` recorded it."""
+    return json.loads((work_dir / 'results.json').read_text())['methods']['teacher']['seeds']
