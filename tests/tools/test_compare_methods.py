@@ -198,3 +198,31 @@ def test_teacher_trains_on_its_own_data_and_validates_on_the_students(tmp_path, 
         cm.parse_args(['--data-root', shapes_data, '--teacher-data-root', more, '--teacher-ckpt', __file__])
     with pytest.raises(SystemExit):
         cm.parse_args(['--data-root', shapes_data, '--teacher-data-root', str(tmp_path / 'missing')])
+
+
+def test_iedml_is_compared_with_its_own_student_alone(tmp_path, digits_data):
+    """--student: IE-DML's two ResNet-32 are compared with ResNet-32 trained alone; neither needs the teacher."""
+    data = tmp_path / 'three'
+    for split in ('train', 'val'):
+        for cls in ('0', '1', '7'):
+            shutil.copytree(osp.join(digits_data, split, cls), data / split / f'digit_{cls}', dirs_exist_ok=True)
+    args = cm.parse_args(['--data-root', str(data), '--task', 'cls', '--student', 'resnet32', '--methods', 'iedml',
+                          '--variant', 'iedml_pool2=iedml', 'model.ie.pool=2'])
+    assert args.methods == ['resnet32', 'iedml', 'iedml_pool2']
+    task = cm.TASKS['cls']
+    assert not cm.recipe_needs_teacher(args.recipes['resnet32'], task)
+    assert not cm.recipe_needs_teacher(args.recipes['iedml'], task, args.overrides['iedml_pool2'])
+    assert cm.recipe_needs_teacher(args.recipes['kd'], task) and not cm.recipe_needs_teacher(
+        args.recipes['student'], task)
+    cfg = cm.build_run_config(args, args.recipes['iedml_pool2'], 1, 40, None, args.overrides['iedml_pool2'])
+    assert cfg.model.ie.pool == 2 and cfg.randomness.seed == 1 and cfg.train_cfg.max_iters == 40
+    # Both networks predict the data's three classes.
+    assert cfg.model.net1.head.num_classes == 3 and cfg.model.net2.head.num_classes == 3
+    alone = cm.build_run_config(args, args.recipes['resnet32'], 1, 40, None)
+    assert alone.model.backbone.arch == 'resnet32' and alone.model.head.num_classes == 3
+    # Every difference is to the named student alone.
+    doc = cm.summarise({'resnet32': {0: 1.0, 1: 2.0}, 'iedml': {0: 2.0, 1: 4.0}}, 'm', 'resnet32')
+    assert doc['student'] == 'resnet32' and 'diff_vs_student' not in doc['methods']['resnet32']
+    assert doc['methods']['iedml']['diff_vs_student']['mean'] == pytest.approx(1.5)
+    with pytest.raises(SystemExit):
+        cm.parse_args(['--data-root', str(data), '--task', 'cls', '--student', 'nope'])

@@ -2,7 +2,7 @@
 
     python tools/analysis_tools/compare_methods.py --data-root DIR [--task det|cls] [--methods ...]
         [--seeds N] [--iters N] [--teacher-iters N] [--teacher-ckpt CKPT] [--work-dir DIR] [--jobs N]
-        [--batch-size N] [--img-size N]
+        [--batch-size N] [--img-size N] [--student NAME]
 
 ``--task det``: DIR is a COCO-format dataset (``annotations/instances_{train,val}2017.json`` with images in
 ``{train,val}2017/``, or ``instances_{train,val}.json`` with ``{train,val}/``); the class names are read from
@@ -23,6 +23,11 @@ Writes ``results.json``, ``results.md`` and ``results.png`` (the metric with its
 and the loss curves of every term) in the work dir. The difference to the student alone is paired by seed
 (same seed: same initial student weights and data order) and its interval uses the t distribution; the
 verdict is "better" only when the whole interval is above 0.
+
+``--student NAME`` names the run that is "the student alone" when the methods compared train another network
+than the track's student: IE-DML trains two ResNet-32 mutually, without a teacher, so its reference is ResNet-32
+trained alone (``--task cls --student resnet32 --methods iedml``). Runs whose recipe has no teacher neither
+wait for nor need the teacher; when no run needs it, it is not trained.
 """
 import argparse
 import glob
@@ -42,7 +47,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from analyze_logs import loss_curves  # noqa: E402
+from analyze_logs import is_loss_key, loss_curves  # noqa: E402
 
 # Per task: the metric (scalar key in MMEngine's logs, scale to %) and each method's tiny recipe.
 TASKS = {
@@ -70,6 +75,9 @@ TASKS = {
             'iekd': 'configs/iekd/tiny/iekd_cifar_resnet56_resnet20_digits.py',
             'sskd': 'configs/sskd/tiny/sskd_cifar_resnet56_resnet20_digits.py',
             'iakd': 'configs/iakd/tiny/iakd_cifar_resnet56_resnet20_digits.py',
+            # IE-DML (no teacher: two ResNet-32 learning from each other) and its student alone (--student).
+            'iedml': 'configs/iekd/tiny/iedml_cifar_resnet32_digits.py',
+            'resnet32': 'configs/_base_/tiny/cifar_resnet32_digits.py',
         },
         default_methods=['student', 'kd', 'iekd', 'sskd', 'iakd']),
 }
@@ -107,16 +115,17 @@ def verdict(ci: Sequence[float]) -> str:
     return 'no measurable difference'
 
 
-def summarise(values: Dict[str, Dict[int, float]], metric: str) -> dict:
-    """``values[method][seed]`` -> the results.json document (see the module docstring)."""
-    student = values.get('student', {})
+def summarise(values: Dict[str, Dict[int, float]], metric: str, student_name: str = 'student') -> dict:
+    """``values[method][seed]`` -> the results.json document (see the module docstring); every difference is
+    to ``values[student_name]``, the student alone."""
+    student = values.get(student_name, {})
     methods = {}
     for name, by_seed in values.items():
         seeds = sorted(by_seed)
         vals = [by_seed[s] for s in seeds]
         mean, std, ci = mean_std_ci(vals)
         entry = dict(seeds=vals, seed_ids=seeds, mean=mean, std=std, ci95=ci)
-        if name != 'student' and student:
+        if name != student_name and student:
             if name == 'teacher' and len(seeds) == 1:
                 # One teacher for all seeds: its gap to each student seed.
                 diffs = [vals[0] - student[s] for s in sorted(student)]
@@ -127,7 +136,7 @@ def summarise(values: Dict[str, Dict[int, float]], metric: str) -> dict:
                 entry['diff_vs_student'] = dict(mean=d_mean, ci95=d_ci, n=len(diffs))
                 entry['verdict'] = verdict(d_ci) if len(diffs) > 1 else 'no measurable difference'
         methods[name] = entry
-    return dict(metric=metric, methods=methods)
+    return dict(metric=metric, student=student_name, methods=methods)
 
 
 # ----------------------------------------------------------------------------------------------- configs
@@ -223,7 +232,7 @@ def model_num_classes_overrides(cfg, num_classes: int) -> dict:
     """Overrides for the classes of a plain model config or of both networks of a distiller."""
     from mmiekd.utils.model_config import load_model_cfg
     model = cfg.model
-    roles = [r for r in ('student', 'teacher') if r in model]
+    roles = [r for r in ('student', 'teacher', 'net1', 'net2') if r in model]
     if not roles:
         return _num_classes_overrides(model.to_dict(), num_classes, 'model.')
     out = {}
@@ -376,7 +385,8 @@ class Run:
         vals = [r[metric] for r in records if metric in r]
         if not vals:
             raise RuntimeError(f'{self.name}: no {metric} in its logs; see {self.log_file}')
-        train = [r for r in records if 'loss' in r and 'iter' in r and 'time' in r]
+        # Training records (IE-DML logs each network's loss, `net1.loss_total`..., and no `loss`).
+        train = [r for r in records if 'iter' in r and 'time' in r and any(is_loss_key(k) for k in r)]
         steady = [r['time'] for r in train[len(train) // 5:]] or [r['time'] for r in train]
         curves = loss_curves(train)
         interval = self.iters // len(vals)
@@ -485,7 +495,8 @@ def run_all(args, runs: List[Run], teacher: Optional[Run], teacher_ckpt: Optiona
 
 # ------------------------------------------------------------------------------------------------ report
 def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, metric_name: str) -> str:
-    lines = [f'| method | {metric_name} (mean ± std) | 95 % interval | vs student alone (paired) | verdict | '
+    alone = 'student alone' if args.student == 'student' else f'{args.student} (the student alone)'
+    lines = [f'| method | {metric_name} (mean ± std) | 95 % interval | vs {alone} (paired) | verdict | '
              f'seeds | s/iter | run (s) | phase before |', '|---|---|---|---|---|---|---|---|---|']
     for name, entry in doc['methods'].items():
         diff = entry.get('diff_vs_student')
@@ -503,8 +514,9 @@ def write_markdown(args, doc: dict, results: Dict[str, List[dict]], path: str, m
     budget = (f'Budget: {args.iters} iterations of batch {args.batch_size} with the task loss for every method and '
               f'the student alone; the phase a method runs before them without the task loss (IE-KD/FT phase 1, '
               f'SSKD\'s backbone stages) is shown in its column (iterations, seconds); teacher: '
-              + (f'{args.teacher_ckpt}' if args.teacher_ckpt else f'{args.teacher_iters} iterations of batch '
-                 f'{args.teacher_batch_size or args.batch_size}, seed 0'
+              + (f'{args.teacher_ckpt}' if args.teacher_ckpt else
+                 'none (no method compared distils from one)' if 'teacher' not in doc['methods'] else
+                 f'{args.teacher_iters} iterations of batch {args.teacher_batch_size or args.batch_size}, seed 0'
                  + (f', trained on {args.teacher_data_root}' if args.teacher_data_root else ''))
               + f'. Data: {args.data_root}. Intervals: 95 %, t distribution; the difference is paired by seed.')
     curves = []
@@ -535,7 +547,7 @@ def plot(doc: dict, results: Dict[str, List[dict]], path: str, metric_name: str)
     means = [doc['methods'][n]['mean'] for n in names]
     errs = [[m - doc['methods'][n]['ci95'][0] for n, m in zip(names, means)],
             [doc['methods'][n]['ci95'][1] - m for n, m in zip(names, means)]]
-    colours = ['#4a90d9' if n == 'student' else '#777' if n == 'teacher' else
+    colours = ['#4a90d9' if n == doc.get('student', 'student') else '#777' if n == 'teacher' else
                {'better': '#3a9a3a', 'worse': '#c0392b'}.get(doc['methods'][n].get('verdict'), '#d5a05b')
                for n in names]
     ax.bar(names, means, yerr=errs, capsize=5, color=colours)
@@ -571,6 +583,10 @@ def parse_args(argv=None):
     parser.add_argument('--task', choices=sorted(TASKS), default='det')
     parser.add_argument('--methods', nargs='+', default=None,
                         help='methods to compare (the student alone and the teacher are always included)')
+    parser.add_argument('--student', default='student', metavar='NAME',
+                        help='the method or variant that is the student alone, the reference of every difference '
+                        '(default: the track\'s student; e.g. resnet32 for --methods iedml, whose two networks are '
+                        'ResNet-32)')
     parser.add_argument('--seeds', type=int, default=3, help='number of seeds (0 .. N-1) per method')
     parser.add_argument('--iters', type=int, default=600, help='training iterations of every run but the teacher')
     parser.add_argument('--teacher-iters', type=int, default=None, help='teacher iterations (default 2x --iters)')
@@ -610,7 +626,10 @@ def parse_args(argv=None):
             parser.error(f'--variant {variant[0]}: overrides must be KEY=VALUE, got {variant[1:]}')
         args.recipes[name] = base if is_config else task['methods'][base]
         args.overrides[name] = {k: _parse_value(v) for k, v in pairs}
-    args.methods = list(dict.fromkeys(['student'] + (args.methods or task['default_methods'])
+    if args.student not in args.recipes:
+        parser.error(f'--student {args.student}: expected a method or variant of --task {args.task}, one of '
+                     f'{sorted(args.recipes)}')
+    args.methods = list(dict.fromkeys([args.student] + (args.methods or task['default_methods'])
                                       + [v[0].partition('=')[0] for v in args.variant]))
     unknown = [m for m in args.methods if m not in args.recipes]
     if unknown:
@@ -645,7 +664,8 @@ def main(argv=None) -> dict:
     task = TASKS[args.task]
     os.makedirs(args.work_dir, exist_ok=True)
     teacher = None
-    if args.teacher_ckpt:
+    needs = {m: recipe_needs_teacher(args.recipes[m], task, args.overrides.get(m)) for m in args.methods}
+    if args.teacher_ckpt or not any(needs.values()):
         teacher_ckpt = args.teacher_ckpt
     else:
         teacher = Run(args, 'teacher', args.teacher_config or task['teacher'], 0, args.teacher_iters, validations=4,
@@ -655,8 +675,8 @@ def main(argv=None) -> dict:
     runs = [] if teacher is None else [teacher]
     for seed in range(args.seeds):
         for method in args.methods:
-            run = Run(args, method, args.recipes[method], seed, args.iters, 4 if method == 'student' else 1)
-            run.needs_teacher = args.recipes[method] != task['methods']['student']
+            run = Run(args, method, args.recipes[method], seed, args.iters, 4 if method == args.student else 1)
+            run.needs_teacher = needs[method]
             runs.append(run)
     start = time.time()
     run_all(args, runs, teacher, teacher_ckpt, task['metric'], task['scale'])
@@ -668,9 +688,9 @@ def main(argv=None) -> dict:
         values.setdefault(run.method, {})[run.seed] = res['value']
     if args.teacher_ckpt:
         values['teacher'] = {0: evaluate_teacher(args, task)}
-    ordered = {k: values[k] for k in ['teacher', 'student'] + args.methods if k in values}
-    doc = summarise(ordered, task['metric'])
-    doc['val_curves'] = {m: [r['val_curve'] for r in results[m]] for m in ('teacher', 'student')
+    ordered = {k: values[k] for k in ['teacher', args.student] + args.methods if k in values}
+    doc = summarise(ordered, task['metric'], args.student)
+    doc['val_curves'] = {m: [r['val_curve'] for r in results[m]] for m in ('teacher', args.student)
                          if m in results and 'val_curve' in results[m][0]}
     doc.update(task=args.task, iters=args.iters, batch_size=args.batch_size, seeds=args.seeds,
                teacher_iters=None if args.teacher_ckpt else args.teacher_iters, data_root=args.data_root,
@@ -685,6 +705,18 @@ def main(argv=None) -> dict:
     print(f'[compare] wrote {args.work_dir}/results.json, results.md and results.png; '
           f'{(time.time() - start) / 60:.1f} min of training and evaluation')
     return doc
+
+
+def recipe_needs_teacher(recipe: str, task: dict, overrides: Optional[dict] = None) -> bool:
+    """Whether a run of ``recipe`` distils from the track's teacher: a distiller with a ``teacher`` (the student
+    alone and IE-DML, whose networks teach each other, have none)."""
+    if recipe == task['methods']['student']:
+        return False
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, recipe))
+    if overrides:
+        cfg.merge_from_dict(overrides, allow_list_keys=True)
+    return 'teacher' in cfg.model
 
 
 def evaluate_teacher(args, task) -> float:
