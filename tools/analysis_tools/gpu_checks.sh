@@ -8,7 +8,8 @@
 #   QUICK=1 DEVICE=cpu: a dry run of the same steps (small sizes, one timed step) to check the script itself;
 #   SPEED_TIMEOUT (default 360 s) bounds the speed section so that the training checks run in any case.
 # Writes OUT_DIR/*.json (the speed tool's figures), OUT_DIR/*.log and prints one line per check.
-# The training checks use the embedded data (data/shapes_coco, data/digits_small; made by the main job).
+# The training checks use the embedded data (data/shapes_coco, data/digits_small, data/digits: the main job and
+# `make demo ARGS="--task cls"` write them).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="$(mkdir -p "${1:-$ROOT/work_dirs/gpu_checks}" && cd "${1:-$ROOT/work_dirs/gpu_checks}" && pwd)"

@@ -5,7 +5,7 @@ import torch
 from mmengine.optim import OptimWrapper
 
 from mmiekd.registry import OPTIM_WRAPPERS
-from mmiekd.utils.mmcv_cpu_half import mmcv_cpu_half_ops
+from mmiekd.utils.mmcv_half_ops import mmcv_half_ops
 
 
 @OPTIM_WRAPPERS.register_module()
@@ -31,5 +31,5 @@ class CPUAutocastOptimWrapper(OptimWrapper):
     def optim_context(self, model):
         # mmcv's fp32-only CPU NMS/RoIAlign accept the autocast region's half-precision inputs.
         with super().optim_context(model), torch.autocast(device_type='cpu', dtype=self.cast_dtype), \
-                mmcv_cpu_half_ops():
+                mmcv_half_ops():
             yield

@@ -12,7 +12,7 @@ from torch import nn
 from mmiekd.registry import MODELS
 from mmiekd.utils.checkpoint import load_weights_strictly
 from mmiekd.utils.model_config import check_config_keys, load_model_cfg, with_build_scopes
-from mmiekd.utils.mmcv_cpu_half import mmcv_cpu_half_ops
+from mmiekd.utils.mmcv_half_ops import mmcv_half_ops
 from mmiekd.utils.random_state import get_random_state, random_state_kept, set_random_state
 from .output_recorder import OutputRecorder, check_module_name, evaluating, probe_outputs
 from .teacher_inputs import TeacherInputAdapter
@@ -552,7 +552,7 @@ def teacher_autocast(dtype: Optional[torch.dtype], inputs: torch.Tensor) -> cont
     precision = contextlib.ExitStack()
     if dtype is not None:
         precision.enter_context(torch.autocast(device_type=inputs.device.type, dtype=dtype))
-        precision.enter_context(mmcv_cpu_half_ops())
+        precision.enter_context(mmcv_half_ops())
     return precision
 
 

@@ -1,12 +1,13 @@
-"""mmcv's fp32-only CPU NMS and RoIAlign accept bf16/fp16 inputs inside mmiekd's autocast regions (CPU
---amp, a bf16 teacher), and are mmcv's own outside them."""
+"""mmcv's NMS and RoIAlign accept bf16/fp16 inputs their kernels lack (CPU: both; CUDA: bf16, and fp16 NMS)
+inside mmiekd's autocast regions (--amp, a reduced-precision teacher), and are mmcv's own outside them."""
 import importlib
 
 import pytest
 import torch
 from mmcv.ops import RoIAlign, batched_nms
 
-from mmiekd.utils import mmcv_cpu_half_ops
+from mmiekd.utils import mmcv_half_ops
+from mmiekd.utils.mmcv_half_ops import _TARGETS, _fp32_for_half
 
 # `mmcv.ops.nms` as an attribute is the function: take the modules.
 nms_module = importlib.import_module('mmcv.ops.nms')
@@ -16,7 +17,7 @@ roi_align_module = importlib.import_module('mmcv.ops.roi_align')
 @pytest.fixture(autouse=True)
 def half_ops():
     originals = nms_module.nms, roi_align_module.roi_align
-    with mmcv_cpu_half_ops(), mmcv_cpu_half_ops():  # re-entrant
+    with mmcv_half_ops(), mmcv_half_ops():  # re-entrant
         yield
     assert (nms_module.nms, roi_align_module.roi_align) == originals, 'restored on leaving'
 
@@ -24,7 +25,7 @@ def half_ops():
 def test_outside_the_scope_mmcv_is_as_shipped():
     nms, roi_align = nms_module.nms, roi_align_module.roi_align
     assert nms.__wrapped__ is not None and roi_align.__wrapped__ is not None  # inside the fixture's scope
-    with mmcv_cpu_half_ops():
+    with mmcv_half_ops():
         assert nms_module.nms is nms
     assert nms_module.nms is nms, 'an inner exit does not restore while an outer scope is open'
 
@@ -58,3 +59,22 @@ def test_fp32_inputs_are_untouched():
     feats, rois = torch.randn(1, 2, 8, 8), torch.tensor([[0, 0., 0., 7., 7.]])
     out = RoIAlign(output_size=2, spatial_scale=1.0)(feats, rois)
     assert out.dtype == torch.float32
+
+
+def test_only_precisions_the_kernel_lacks_on_that_device_go_through_fp32():
+    seen = []
+
+    def op(x, scale):
+        seen.append(x.dtype)
+        return x * scale, torch.ones(1, dtype=torch.long)
+
+    # As RoIAlign on CUDA: the kernel takes fp16 there, not bf16 (here on CPU with the table's device name).
+    wrapped = _fp32_for_half(op, {'cpu': (torch.float16, )})
+    out, index = wrapped(torch.ones(2, dtype=torch.float16), 3.0)
+    assert seen == [torch.float16] and out.dtype == torch.float16  # taken natively, untouched
+    out, index = wrapped(torch.full((2, ), 1.5, dtype=torch.bfloat16), 2.0)
+    assert seen[-1] == torch.float32, 'a bf16 input the kernel lacks runs in fp32'
+    assert out.dtype == torch.bfloat16 and out.tolist() == [3.0, 3.0], 'and comes back in the caller precision'
+    assert index.dtype == torch.long, 'integer results are left alone'
+    # The shipped table: only CUDA RoIAlign has a half kernel (fp16); NMS is fp32-only on every device.
+    assert {name: native for _, name, native in _TARGETS} == {'nms': {}, 'roi_align': {'cuda': (torch.float16, )}}
