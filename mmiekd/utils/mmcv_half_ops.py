@@ -15,7 +15,6 @@ import contextlib
 import functools
 import importlib
 import threading
-from contextlib import contextmanager
 
 import torch
 
@@ -53,7 +52,7 @@ def _fp32_for_half(fn, native_half: dict):
 _TARGETS = (('mmcv.ops.nms', 'nms', {}), ('mmcv.ops.roi_align', 'roi_align', {'cuda': (torch.float16, )}))
 
 
-@contextmanager
+@contextlib.contextmanager
 def mmcv_half_ops():
     """Within this context, mmcv's ``nms``/``roi_align`` accept bf16/fp16 inputs on any device (re-entrant).
 

@@ -11,6 +11,16 @@ from mmiekd.utils import load_model_cfg, register_all_modules, resolve_config_pa
 from mmiekd.utils.model_config import mmiekd_config_paths
 
 
+@pytest.fixture(autouse=True)
+def default_scope_restored():
+    """The default scope these tests set (``register_all_modules(init_default_scope=True)``) ends with them:
+    tests run after them build with no default scope, as they do alone."""
+    instances = dict(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(instances)
+
+
 def test_registries_are_scoped_children_with_lazy_locations():
     for registry in (MODELS, HOOKS, LOOPS, DATASETS, RUNNERS, OPTIM_WRAPPERS):
         assert registry.scope == 'mmiekd'

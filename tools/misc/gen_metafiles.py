@@ -31,8 +31,8 @@ COLLECTIONS = {
 }
 
 # Measured by the main job (README, "The main job"): 3 seeds, mean. Detection: the shapes track (300 train images
-# at 64 px, 2,400 iterations of batch 4, the shipped teacher at its plateau); classification: the digits track (20 images per class, 600 iterations of
-# batch 32). Budgets count task-loss iterations (SSKD's stages and IE-KD's phase 1 come before).
+# at 64 px, 2,400 iterations of batch 4, the shipped teacher at its plateau); classification: the digits track
+# (20 images per class, 600 iterations of batch 32). Budgets count task-loss iterations (SSKD's stages and IE-KD's phase 1 come before).
 _DET = ('Object Detection', 'shapes (embedded, 300 images, 2,400 iterations, 3 seeds)', 'box AP')
 _CLS = ('Image Classification', 'digits (embedded, 20 images per class, 600 iterations, 3 seeds)', 'Top 1 Accuracy')
 RESULTS = {
