@@ -40,6 +40,7 @@ sys.path.insert(0, osp.join(ROOT, 'tools'))
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.optim import OptimWrapper, OptimWrapperDict  # noqa: E402
 
+from mmiekd.analysis import synthetic_batch  # noqa: E402
 from mmiekd.registry import MODELS  # noqa: E402
 from mmiekd.utils import load_model_cfg, with_build_scopes  # noqa: E402
 
@@ -49,33 +50,6 @@ TEACHER_PRECISIONS = {'fp32': None, 'bf16': 'bf16', 'fp16': 'fp16'}
 
 
 # ---------------------------------------------------------------------------------------------- building
-def synthetic_batch(model, batch: int, size, seed: int = 0) -> dict:
-    """A batch as the dataloader gives it: uint8 images and labelled data samples for the model's task."""
-    g = torch.Generator().manual_seed(seed)
-    h, w = size
-    inputs = [torch.randint(0, 256, (3, h, w), generator=g, dtype=torch.uint8) for _ in range(batch)]
-    module = type(model).__module__
-    if module.startswith('mmdet.'):
-        from mmdet.structures import DetDataSample
-        from mmengine.structures import InstanceData
-        num_classes = model.roi_head.bbox_head.num_classes if hasattr(model, 'roi_head') \
-            else model.bbox_head.num_classes
-        samples = []
-        for _ in range(batch):
-            xy = torch.rand(4, 2, generator=g) * torch.tensor([w * 0.6, h * 0.6])
-            wh = torch.rand(4, 2, generator=g) * torch.tensor([w * 0.35, h * 0.35]) + 8
-            sample = DetDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), scale_factor=(1., 1.)))
-            sample.gt_instances = InstanceData(bboxes=torch.cat([xy, xy + wh], 1),
-                                               labels=torch.randint(0, num_classes, (4, ), generator=g))
-            samples.append(sample)
-    else:
-        from mmpretrain.structures import DataSample
-        num_classes = model.head.num_classes
-        samples = [DataSample().set_gt_label(int(torch.randint(0, num_classes, (1, ), generator=g)))
-                   for _ in range(batch)]
-    return dict(inputs=inputs, data_samples=samples)
-
-
 def accepts_argument(cls: type, name: str) -> bool:
     """Whether ``cls(..., name=...)`` is accepted: follows ``**kwargs`` up the MRO to the ``__init__`` that
     consumes them (IAKDDistiller passes its ``**kwargs`` on to SingleTeacherDistiller)."""
