@@ -1,18 +1,20 @@
 """The main job: the seeded method comparison on the embedded data, on whatever machine this is.
 
-    python tools/run_main_job.py [--task det|cls] [--seeds 3] [--iters N] [--methods ...] [--jobs N]
-                                 [--work-dir work_dirs/main_job]
+    python tools/run_main_job.py [--track det|scenes|cls] [--seeds 5] [--iters N] [--methods ...] [--jobs N]
+                                 [--variant NAME=METHOD KEY=VALUE ...] [--work-dir work_dirs/main_job]
 
-1. writes the embedded data on first use: for ``--task det`` (default) the shapes detection dataset (COCO
+1. writes the embedded data on first use: for ``--track det`` (default) the shapes detection dataset (COCO
    format, 64 px): 300 labelled train images for the students, 2,400 for the teacher, the same 300 val images;
-   for ``--task cls`` scikit-learn's handwritten digits at 32 px: 20 train images per class for the students,
+   for ``--track scenes`` the second detection track, scikit-learn's handwritten digits on crops of its photos
+   (COCO format, 64 px, 10 classes): 300 / 2,400 train images, the same 300 val images;
+   for ``--track cls`` scikit-learn's handwritten digits at 32 px: 20 train images per class for the students,
    the whole train split (1,438) for the teacher, the same 359 val images;
 2. runs ``tools/analysis_tools/compare_methods.py`` on it: the teacher, the student alone and the student
    distilled with each method, every one at the same iteration budget and for every seed, through
    ``tools/train.py`` as a user would. The detection teacher is the one shipped in ``checkpoints/`` (trained to
    its plateau on the teacher's data by this script with ``--train-teacher``, see README.md; its AP is measured
    again in every job); ``--train-teacher`` trains it in the job instead (``--export-teacher FILE`` then writes
-   its weights as the shipped file is written). The classification teacher is trained in the job;
+   its weights as the shipped file is written). The scenes and classification teachers are trained in the job;
 3. prints the table (mean, 95 % interval, paired difference to the student alone, verdict) and writes
    ``results.json``, ``results.md`` and ``results.png`` in the work dir.
 
@@ -40,14 +42,25 @@ TEACHER_SHA256 = 'e15516f8b3d03561af24f042edf75834d9f5f8b3884ae18a83882906978cac
 # ``teacher_ckpt``: a teacher shipped with the code (weights only, checked by its SHA-256), trained by
 # ``--train-teacher`` for ``teacher_iters`` iterations: the main job then spends no time on it.
 _SHAPES = dict(num_val=300, img_size=64, seed=0, scale_range=(0.15, 0.5), max_objects=4)
+_SCENES = dict(num_val=300, img_size=64, seed=0)
+# ``task``: compare_methods' task (the tiny recipes it trains); ``dataset``: the generator in mmiekd.datasets.
 TRACKS = dict(
-    det=dict(data=osp.join(ROOT, 'data', 'shapes_coco'), teacher_data=osp.join(ROOT, 'data', 'shapes_coco_teacher'),
+    det=dict(task='det', dataset='shapes_coco',
+             data=osp.join(ROOT, 'data', 'shapes_coco'), teacher_data=osp.join(ROOT, 'data', 'shapes_coco_teacher'),
              iters=2400, teacher_iters=TEACHER_ITERS, batch_size=4, img_size=64,
              teacher_ckpt=osp.join(ROOT, 'checkpoints', 'shapes_faster_rcnn_r34c8_teacher.pth'),
              teacher_sha256=TEACHER_SHA256,
              methods=['fitnet', 'iekd', 'sskd', 'iakd'],
              generate=dict(_SHAPES, num_train=300), teacher_generate=dict(_SHAPES, num_train=2400)),
-    cls=dict(data=osp.join(ROOT, 'data', 'digits_small'), teacher_data=osp.join(ROOT, 'data', 'digits'),
+    # The second detection track: real handwritten digits (10 classes, 12-22 px) on crops of real photos, all
+    # from scikit-learn (mmiekd.datasets.digit_scenes); the same regime and budget as the shapes track, its
+    # teacher trained in the job (4,800 iterations of batch 4).
+    scenes=dict(task='det', dataset='digit_scenes',
+                data=osp.join(ROOT, 'data', 'digit_scenes'), teacher_data=osp.join(ROOT, 'data', 'digit_scenes_teacher'),
+                iters=2400, teacher_iters=4800, batch_size=4, img_size=64,
+                methods=['fitnet', 'iekd', 'sskd', 'iakd'],
+                generate=dict(_SCENES, num_train=300), teacher_generate=dict(_SCENES, num_train=2400)),
+    cls=dict(task='cls', dataset='digits', data=osp.join(ROOT, 'data', 'digits_small'), teacher_data=osp.join(ROOT, 'data', 'digits'),
              iters=600, teacher_iters=800, batch_size=32, teacher_batch_size=64,
              methods=['kd', 'iekd', 'sskd', 'iakd'],
              generate=dict(size=32, seed=0, train_per_class=20), teacher_generate=dict(size=32, seed=0)),
@@ -56,13 +69,18 @@ TRACKS = dict(
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--task', choices=sorted(TRACKS), default='det')
-    parser.add_argument('--seeds', type=int, default=3)
+    parser.add_argument('--track', '--task', dest='task', choices=sorted(TRACKS), default='det',
+                        help='det: shapes detection (default); scenes: digits on photos (detection); cls: digits '
+                        'classification')
+    parser.add_argument('--seeds', type=int, default=5)
     parser.add_argument('--iters', type=int, default=None, help='iterations of every run but the teacher')
     parser.add_argument('--teacher-iters', type=int, default=None)
     parser.add_argument('--methods', nargs='+', default=None)
     parser.add_argument('--jobs', type=int, default=None)
-    parser.add_argument('--work-dir', default=None, help='default: work_dirs/main_job (det), work_dirs/main_job_cls')
+    parser.add_argument('--variant', nargs='+', action='append', default=[], metavar='NAME=METHOD KEY=VALUE',
+                        help='an extra entry compared beside the methods (compare_methods.py --variant), e.g. '
+                        'iekd_noexp=iekd model.ie.exploration.loss_weight=0')
+    parser.add_argument('--work-dir', default=None, help='default: work_dirs/main_job (det), work_dirs/main_job_<track> (others)')
     parser.add_argument('--data-root', default=None, help='where the students\' embedded data is written (the '
                         'teacher\'s: the same path with _teacher appended)')
     parser.add_argument('--train-teacher', action='store_true',
@@ -116,19 +134,17 @@ def main(argv=None) -> dict:
     track = TRACKS[args.task]
     data = args.data_root or track['data']
     teacher_data = (data.rstrip('/') + '_teacher') if args.data_root else track['teacher_data']
-    if args.task == 'det':
-        from mmiekd.datasets import ensure_shapes_coco as ensure
-    else:
-        from mmiekd.datasets import ensure_digits as ensure
+    import mmiekd.datasets
+    ensure = getattr(mmiekd.datasets, f'ensure_{track["dataset"]}')
     for role, root, generate in (("students'", data, track['generate']),
                                  ("teacher's", teacher_data, track['teacher_generate'])):
         info = ensure(root, **generate)
         print(f"[main job] the {role} data: {root} ({'generated' if info['generated'] else 'present'}: "
               f"{info['num_train']} train / {info['num_val']} val images)", flush=True)
     iters = args.iters or track['iters']
-    work_dir = args.work_dir or osp.join(ROOT, 'work_dirs', 'main_job' if args.task == 'det' else 'main_job_cls')
+    work_dir = args.work_dir or osp.join(ROOT, 'work_dirs', 'main_job' if args.task == 'det' else f'main_job_{args.task}')
     teacher_iters = args.teacher_iters or (track['teacher_iters'] if not args.iters else 2 * iters)
-    compare_args = ['--data-root', data, '--task', args.task, '--seeds', str(args.seeds), '--iters', str(iters),
+    compare_args = ['--data-root', data, '--task', track['task'], '--seeds', str(args.seeds), '--iters', str(iters),
                     '--batch-size', str(track['batch_size']), '--work-dir', work_dir,
                     '--methods', *(args.methods or track['methods'])]
     if track.get('teacher_ckpt') and not args.train_teacher:
@@ -143,6 +159,8 @@ def main(argv=None) -> dict:
         compare_args += ['--img-size', str(track['img_size'])]
     if args.jobs:
         compare_args += ['--jobs', str(args.jobs)]
+    for variant in args.variant:
+        compare_args += ['--variant', *variant]
     results = compare_methods.main(compare_args)
     if args.export_teacher:
         trained = osp.join(work_dir, 'teacher', 'seed0', f'iter_{teacher_iters}.pth')

@@ -18,8 +18,9 @@ def test_main_job_compares_methods_with_seeds(tmp_path, capsys, monkeypatch):
     args = ['--work-dir', str(work_dir), '--data-root', str(tmp_path / 'data'), '--iters', '10', '--seeds', '2',
             '--teacher-iters', '10', '--methods', 'iekd', '--train-teacher', '--export-teacher', str(exported)]
     # Small data for the test: the track's generator settings with fewer, smaller images.
-    run_main_job.TRACKS['det']['generate'].update(num_train=8, num_val=4)
-    run_main_job.TRACKS['det']['teacher_generate'].update(num_train=12, num_val=4)
+    det = run_main_job.TRACKS['det']
+    monkeypatch.setitem(det, 'generate', dict(det['generate'], num_train=8, num_val=4))
+    monkeypatch.setitem(det, 'teacher_generate', dict(det['teacher_generate'], num_train=12, num_val=4))
     doc = run_main_job.main(args)
     out = capsys.readouterr().out
     assert list(doc['methods']) == ['teacher', 'student', 'iekd']
@@ -74,3 +75,25 @@ def test_main_job_compares_methods_with_seeds(tmp_path, capsys, monkeypatch):
 def entry_seeds(work_dir):
     """The trained teacher's AP as the comparison of ``work_dir`` recorded it."""
     return json.loads((work_dir / 'results.json').read_text())['methods']['teacher']['seeds']
+
+
+def test_second_detection_track_with_a_variant(tmp_path, capsys, monkeypatch):
+    """--track scenes: the digit scenes are written (students' and teacher's sets), the teacher is trained in the
+    job on its set, and a --variant is compared beside the methods."""
+    import run_main_job
+    scenes = run_main_job.TRACKS['scenes']
+    monkeypatch.setitem(scenes, 'generate', dict(scenes['generate'], num_train=8, num_val=4))
+    monkeypatch.setitem(scenes, 'teacher_generate', dict(scenes['teacher_generate'], num_train=12, num_val=4))
+    work_dir = tmp_path / 'job'
+    doc = run_main_job.main(['--track', 'scenes', '--work-dir', str(work_dir), '--data-root', str(tmp_path / 'scn'),
+                             '--iters', '10', '--teacher-iters', '10', '--seeds', '1', '--methods', 'fitnet',
+                             '--variant', 'fitnet_w1=fitnet', 'model.distill.fpn.loss.loss_weight=1.0'])
+    assert list(doc['methods']) == ['teacher', 'student', 'fitnet', 'fitnet_w1']
+    with open(tmp_path / 'scn' / 'annotations' / 'instances_train.json') as f:
+        assert [c['name'] for c in json.load(f)['categories']] == [str(d) for d in range(10)]
+    with open(tmp_path / 'scn_teacher' / 'annotations' / 'instances_train.json') as f:
+        assert len(json.load(f)['images']) == 12
+    from mmengine.config import Config
+    variant = Config.fromfile(str(work_dir / 'fitnet_w1' / 'seed0' / 'config.py'))
+    assert variant.model.distill.fpn.loss.loss_weight == 1.0 and variant.model.student.roi_head.bbox_head.num_classes == 10
+    assert run_main_job.parse_args([]).seeds == 5  # the main job's verdicts use 5 seeds
