@@ -1,4 +1,5 @@
 """Shared fixtures: generated data and tiny configs (a few channels, 64 px images, a handful of steps)."""
+import json
 import os
 import os.path as osp
 import subprocess
@@ -8,6 +9,17 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(ROOT, 'tools')
+SPLITS = ('train', 'val')
+
+
+def load_json(path):
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def read_bytes(path):
+    with open(path, 'rb') as f:
+        return f.read()
 
 TINY_RUNTIME = '''
 img_scale = (64, 64)

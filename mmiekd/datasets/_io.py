@@ -83,3 +83,17 @@ def ensure_generated(generate: Callable[..., Dict[str, Any]], normalise: Callabl
     if meta is not None and meta.get('params') == normalise(**args) and is_complete(out_dir, meta):
         return summary(out_dir, meta, generated=False)
     return generate(out_dir, **kwargs)
+
+
+def format_summary(info: Dict[str, Any]) -> str:
+    """What the dataset converters print about a generated (or present) COCO-format dataset."""
+    state = 'wrote' if info['generated'] else 'already up to date:'
+    lines = [f"{state} {info['out_dir']} (classes: {', '.join(info['classes'])})"]
+    for split in ('train', 'val'):
+        counts = ', '.join(f'{k} {v}' for k, v in info['class_counts'][split].items())
+        lines.append(f"  {split}: {info[f'num_{split}']} images in {info[f'{split}_img_dir']}, "
+                     f"{info['num_objects'][split]} objects ({info['num_dropped'][split]} dropped) -> "
+                     f"{info[f'{split}_ann_file']}")
+        lines.append(f'    per class: {counts}')
+    lines.append(f"  parameters: {info['meta_file']}")
+    return '\n'.join(lines)

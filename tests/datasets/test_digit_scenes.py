@@ -1,5 +1,4 @@
 """Tests of the digit scenes COCO dataset: determinism, prefixes, boxes, digit pools, caching, loading."""
-import json
 import os
 import os.path as osp
 import runpy
@@ -7,16 +6,13 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT, SPLITS, load_json, read_bytes
 from PIL import Image
 
-pytest.importorskip('sklearn')
+from mmiekd.datasets import DIGIT_SCENES_CLASSES, ensure_digit_scenes, generate_digit_scenes
+from mmiekd.datasets.digit_scenes import _class_stream, _render_image, digit_pools
 
-from mmiekd.datasets import DIGIT_SCENES_CLASSES, ensure_digit_scenes, generate_digit_scenes  # noqa: E402
-from mmiekd.datasets.digit_scenes import _class_stream, _render_image, digit_pools  # noqa: E402
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = dict(num_train=8, num_val=4)
-SPLITS = ('train', 'val')
 
 
 @pytest.fixture(scope='module')
@@ -25,19 +21,9 @@ def scenes(tmp_path_factory):
     return generate_digit_scenes(str(tmp_path_factory.mktemp('scenes')), seed=0, **TINY)
 
 
-def _load_json(path):
-    with open(path, encoding='utf-8') as f:
-        return json.load(f)
-
-
-def _read_bytes(path):
-    with open(path, 'rb') as f:
-        return f.read()
-
-
 def _pngs(info, split):
     img_dir = info[f'{split}_img_dir']
-    return {name: _read_bytes(osp.join(img_dir, name)) for name in sorted(os.listdir(img_dir))}
+    return {name: read_bytes(osp.join(img_dir, name)) for name in sorted(os.listdir(img_dir))}
 
 
 def test_layout_and_summary(scenes):
@@ -48,7 +34,7 @@ def test_layout_and_summary(scenes):
                 'class_counts', 'num_objects'):
         assert key in scenes
     for split in SPLITS:
-        coco = _load_json(scenes[f'{split}_ann_file'])
+        coco = load_json(scenes[f'{split}_ann_file'])
         assert [c['name'] for c in coco['categories']] == list(DIGIT_SCENES_CLASSES)
         assert [c['id'] for c in coco['categories']] == list(range(1, 11))
         assert len(coco['annotations']) == scenes['num_objects'][split] == sum(scenes['class_counts'][split].values())
@@ -62,26 +48,26 @@ def test_same_seed_is_byte_identical_and_other_seed_differs(scenes, tmp_path):
     again = generate_digit_scenes(str(tmp_path / 'again'), seed=0, **TINY)
     other = generate_digit_scenes(str(tmp_path / 'other'), seed=1, **TINY)
     for split in SPLITS:
-        assert _read_bytes(again[f'{split}_ann_file']) == _read_bytes(scenes[f'{split}_ann_file'])
+        assert read_bytes(again[f'{split}_ann_file']) == read_bytes(scenes[f'{split}_ann_file'])
         assert _pngs(again, split) == _pngs(scenes, split)
-        assert _read_bytes(other[f'{split}_ann_file']) != _read_bytes(scenes[f'{split}_ann_file'])
+        assert read_bytes(other[f'{split}_ann_file']) != read_bytes(scenes[f'{split}_ann_file'])
 
 
 def test_train_prefix_and_val_independent_of_num_train(scenes, tmp_path):
     fewer = generate_digit_scenes(str(tmp_path / 'fewer'), seed=0, **dict(TINY, num_train=4))
     big, small = _pngs(scenes, 'train'), _pngs(fewer, 'train')
     assert len(small) == 4 and all(big[name] == data for name, data in small.items())
-    big_anns = _load_json(scenes['train_ann_file'])['annotations']
-    small_anns = _load_json(fewer['train_ann_file'])['annotations']
+    big_anns = load_json(scenes['train_ann_file'])['annotations']
+    small_anns = load_json(fewer['train_ann_file'])['annotations']
     assert small_anns == [a for a in big_anns if a['image_id'] <= 4]
     assert _pngs(fewer, 'val') == _pngs(scenes, 'val')
-    assert _read_bytes(fewer['val_ann_file']) == _read_bytes(scenes['val_ann_file'])
+    assert read_bytes(fewer['val_ann_file']) == read_bytes(scenes['val_ann_file'])
 
 
 @pytest.mark.parametrize('split', SPLITS)
 def test_boxes_inside_disjoint_and_on_visible_digit_pixels(scenes, split):
-    params = _load_json(scenes['meta_file'])['params']
-    coco = _load_json(scenes[f'{split}_ann_file'])
+    params = load_json(scenes['meta_file'])['params']
+    coco = load_json(scenes[f'{split}_ann_file'])
     stream = _class_stream(0, split)
     for index, image_info in enumerate(coco['images']):
         image, objects, alphas, _ = _render_image(params, split, index, stream)
@@ -113,7 +99,7 @@ def test_val_digits_come_from_a_pool_disjoint_from_train(scenes):
     labels = load_digits().target
     used = {}
     for split, pool in zip(SPLITS, (train_pool, val_pool)):
-        anns = _load_json(scenes[f'{split}_ann_file'])['annotations']
+        anns = load_json(scenes[f'{split}_ann_file'])['annotations']
         used[split] = {a['digit_index'] for a in anns}
         assert used[split] <= set(pool)
         assert all(labels[a['digit_index']] == a['category_id'] - 1 for a in anns)
@@ -157,7 +143,7 @@ def test_mmdet_coco_dataset_loads(scenes):
     assert len(dataset) == scenes['num_val']
     item = dataset[0]
     assert osp.isfile(item['img_path']) and item['instances']
-    ann = [a for a in _load_json(scenes['val_ann_file'])['annotations'] if a['image_id'] == item['img_id']]
+    ann = [a for a in load_json(scenes['val_ann_file'])['annotations'] if a['image_id'] == item['img_id']]
     for instance, a in zip(item['instances'], ann):
         x, y, w, h = a['bbox']
         assert instance['bbox'] == [x, y, x + w, y + h] and instance['bbox_label'] == a['category_id'] - 1
@@ -166,9 +152,9 @@ def test_mmdet_coco_dataset_loads(scenes):
 
 def test_command_line(tmp_path, monkeypatch, capsys):
     out = str(tmp_path / 'cli')
-    script = osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'make_digit_scenes.py')
+    script = osp.join(ROOT, 'tools', 'dataset_converters', 'make_digit_scenes.py')
     monkeypatch.setattr(sys, 'argv', [script, out, '--num-train', '2', '--num-val', '1', '--size', '48', '64'])
     runpy.run_path(script, run_name='__main__')
     assert 'wrote' in capsys.readouterr().out
-    params = _load_json(osp.join(out, 'meta.json'))['params']
+    params = load_json(osp.join(out, 'meta.json'))['params']
     assert params['num_train'] == 2 and params['img_size'] == [48, 64]

@@ -1,5 +1,4 @@
 """Tests of the synthetic shapes COCO dataset: files, determinism, annotations, loaders, caching."""
-import json
 import os
 import os.path as osp
 import runpy
@@ -9,13 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import ROOT, SPLITS, load_json, read_bytes
 from mmiekd.datasets import (SHAPES_CLASSES, ShapesCocoDataset, ensure_shapes_coco,
                              generate_shapes_coco)
 from mmiekd.datasets.shapes_coco import resolve_occlusion
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = dict(num_train=8, num_val=4, img_size=64)
-SPLITS = ('train', 'val')
 
 
 @pytest.fixture(scope='module')
@@ -24,19 +22,9 @@ def shapes(tmp_path_factory):
     return generate_shapes_coco(str(tmp_path_factory.mktemp('shapes')), seed=0, **TINY)
 
 
-def _load_json(path):
-    with open(path, encoding='utf-8') as f:
-        return json.load(f)
-
-
-def _read_bytes(path):
-    with open(path, 'rb') as f:
-        return f.read()
-
-
 def _split_images(info, split):
     """Returns ``{file_name: uint8 array}`` for every image of a split."""
-    coco = _load_json(info[f'{split}_ann_file'])
+    coco = load_json(info[f'{split}_ann_file'])
     img_dir = info[f'{split}_img_dir']
     return {im['file_name']: np.asarray(Image.open(osp.join(img_dir, im['file_name'])))
             for im in coco['images']}
@@ -69,16 +57,16 @@ def test_layout_and_summary(shapes):
         assert shapes[f'{split}_ann_file'].endswith(f'annotations/instances_{split}.json')
         pngs = [f for f in os.listdir(shapes[f'{split}_img_dir']) if f.endswith('.png')]
         assert len(pngs) == shapes[f'num_{split}']
-        coco = _load_json(shapes[f'{split}_ann_file'])
+        coco = load_json(shapes[f'{split}_ann_file'])
         assert shapes['num_objects'][split] == len(coco['annotations'])
-    meta = _load_json(shapes['meta_file'])
+    meta = load_json(shapes['meta_file'])
     assert meta['params']['img_size'] == [64, 64] and meta['params']['seed'] == 0
 
 
 def test_same_seed_is_byte_identical(shapes, tmp_path):
     again = generate_shapes_coco(str(tmp_path / 'again'), seed=0, **TINY)
     for split in SPLITS:
-        assert _read_bytes(again[f'{split}_ann_file']) == _read_bytes(shapes[f'{split}_ann_file'])
+        assert read_bytes(again[f'{split}_ann_file']) == read_bytes(shapes[f'{split}_ann_file'])
         first, second = _split_images(shapes, split), _split_images(again, split)
         assert first.keys() == second.keys()
         for name in first:
@@ -88,7 +76,7 @@ def test_same_seed_is_byte_identical(shapes, tmp_path):
 def test_different_seed_differs(shapes, tmp_path):
     other = generate_shapes_coco(str(tmp_path / 'other'), seed=1, **TINY)
     for split in SPLITS:
-        assert _read_bytes(other[f'{split}_ann_file']) != _read_bytes(shapes[f'{split}_ann_file'])
+        assert read_bytes(other[f'{split}_ann_file']) != read_bytes(shapes[f'{split}_ann_file'])
         first, second = _split_images(shapes, split), _split_images(other, split)
         assert all(not np.array_equal(first[name], second[name]) for name in first)
 
@@ -96,12 +84,12 @@ def test_different_seed_differs(shapes, tmp_path):
 def test_val_split_does_not_depend_on_num_train(shapes, tmp_path):
     # Train and val draw from independent child streams of the seed.
     fewer = generate_shapes_coco(str(tmp_path / 'fewer'), seed=0, **dict(TINY, num_train=3))
-    assert _read_bytes(fewer['val_ann_file']) == _read_bytes(shapes['val_ann_file'])
+    assert read_bytes(fewer['val_ann_file']) == read_bytes(shapes['val_ann_file'])
 
 
 def test_non_square_images(tmp_path):
     info = generate_shapes_coco(str(tmp_path / 'wide'), num_train=3, num_val=1, img_size=(48, 80))
-    coco = _load_json(info['train_ann_file'])
+    coco = load_json(info['train_ann_file'])
     for image in coco['images']:
         assert (image['height'], image['width']) == (48, 80)
     for array in _split_images(info, 'train').values():
@@ -274,7 +262,7 @@ def test_ensure_generates_once(tmp_path):
     changed = ensure_shapes_coco(out, **dict(TINY, seed=3))
     assert changed['generated'] is True
     assert all(os.stat(p).st_mtime_ns != old for p, old in stamps.items())
-    assert _load_json(changed['meta_file'])['params']['seed'] == 3
+    assert load_json(changed['meta_file'])['params']['seed'] == 3
 
 
 def test_ensure_regenerates_missing_files(tmp_path):
@@ -294,11 +282,11 @@ def test_regeneration_removes_stale_images(tmp_path):
 
 def test_command_line(tmp_path, monkeypatch, capsys):
     out = str(tmp_path / 'cli')
-    script = osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'make_shapes_coco.py')
+    script = osp.join(ROOT, 'tools', 'dataset_converters', 'make_shapes_coco.py')
     monkeypatch.setattr(sys, 'argv', [script, out, '--num-train', '2', '--num-val', '1', '--size',
                                       '48', '64', '--seed', '5'])
     runpy.run_path(script, run_name='__main__')
     printed = capsys.readouterr().out
     assert 'wrote' in printed and 'instances_train.json' in printed
-    params = _load_json(osp.join(out, 'meta.json'))['params']
+    params = load_json(osp.join(out, 'meta.json'))['params']
     assert params['num_train'] == 2 and params['img_size'] == [48, 64] and params['seed'] == 5

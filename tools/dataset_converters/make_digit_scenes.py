@@ -11,9 +11,11 @@ import os.path as osp
 import sys
 
 try:
+    from mmiekd.datasets._io import format_summary
     from mmiekd.datasets.digit_scenes import ensure_digit_scenes, generate_digit_scenes
 except ImportError:  # run from a checkout without `pip install -e .`: use the repository's package
     sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+    from mmiekd.datasets._io import format_summary
     from mmiekd.datasets.digit_scenes import ensure_digit_scenes, generate_digit_scenes
 
 
@@ -44,16 +46,7 @@ def main(argv=None):
     info = make(args.out_dir, num_train=args.num_train, num_val=args.num_val, img_size=img_size,
                 seed=args.seed, max_objects=args.max_objects, digit_size_range=tuple(args.digit_size),
                 noise_std=args.noise_std)
-    state = 'wrote' if info['generated'] else 'already up to date:'
-    print(f"{state} {info['out_dir']} (classes: {', '.join(info['classes'])})")
-    for split in ('train', 'val'):
-        counts = ', '.join(f'{k} {v}' for k, v in info['class_counts'][split].items())
-        print(f"  {split}: {info[f'num_{split}']} images in {info[f'{split}_img_dir']}, "
-              f"{info['num_objects'][split]} objects ({info['num_dropped'][split]} dropped for want of "
-              f"space) -> {info[f'{split}_ann_file']}")
-        print(f'    per class: {counts}')
-    print(f"  parameters: {info['meta_file']}")
-
+    print(format_summary(info))
 
 if __name__ == '__main__':
     main()

@@ -8,9 +8,11 @@ import os.path as osp
 import sys
 
 try:
+    from mmiekd.datasets._io import format_summary
     from mmiekd.datasets.shapes_coco import ensure_shapes_coco, generate_shapes_coco
 except ImportError:  # run from a checkout without `pip install -e .`: use the repository's package
     sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+    from mmiekd.datasets._io import format_summary
     from mmiekd.datasets.shapes_coco import ensure_shapes_coco, generate_shapes_coco
 
 
@@ -37,16 +39,7 @@ def main(argv=None):
     make = generate_shapes_coco if args.force else ensure_shapes_coco
     info = make(args.out_dir, num_train=args.num_train, num_val=args.num_val, img_size=img_size,
                 seed=args.seed, max_objects=args.max_objects)
-    state = 'wrote' if info['generated'] else 'already up to date:'
-    print(f"{state} {info['out_dir']} (classes: {', '.join(info['classes'])})")
-    for split in ('train', 'val'):
-        counts = ', '.join(f'{k} {v}' for k, v in info['class_counts'][split].items())
-        print(f"  {split}: {info[f'num_{split}']} images in {info[f'{split}_img_dir']}, "
-              f"{info['num_objects'][split]} objects ({info['num_dropped'][split]} dropped as "
-              f"occluded) -> {info[f'{split}_ann_file']}")
-        print(f'    per class: {counts}')
-    print(f"  parameters: {info['meta_file']}")
-
+    print(format_summary(info))
 
 if __name__ == '__main__':
     main()
