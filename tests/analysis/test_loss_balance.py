@@ -8,7 +8,6 @@ within a factor of 3 of its share at 128 x 128.
 import copy
 
 import pytest
-import torch
 
 from mmiekd.analysis import (build_recipe_model, load_recipe, measure_balance, recipe_batch_size,
                              recipe_input_size)
